@@ -1,0 +1,52 @@
+# Two commands for a fresh Debian/Ubuntu machine: `make serve` and `make test`.
+# Each does the whole set-up first: system packages (apt, where missing), a virtualenv,
+# the package, the database migrations, and the librosa/numba JIT cache.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DATA_DIR ?= data
+SYSTEM_PACKAGES := ffmpeg libfluidsynth3 fluid-soundfont-gm espeak-ng libsndfile1 python3-venv fonts-dejavu-core
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PYTEST_ARGS ?=
+
+.PHONY: setup serve test lint bench clean
+
+.stamp-system: Makefile
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	@touch $@
+
+.stamp-venv: pyproject.toml .stamp-system
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[test,scale]"
+	$(BIN)/python -m openproducer.warmup
+	@touch $@
+
+setup: .stamp-venv
+
+serve: setup
+	$(BIN)/openproducer migrate --data-dir $(DATA_DIR)
+	@echo "Your demo API key (also in $(DATA_DIR)/demo-key.txt):"
+	@$(BIN)/openproducer keys demo --data-dir $(DATA_DIR)
+	$(BIN)/openproducer serve --data-dir $(DATA_DIR) --host $(HOST) --port $(PORT)
+
+test: setup
+	$(BIN)/ruff check openproducer tests bench
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check openproducer tests bench
+
+bench: setup
+	$(BIN)/python bench/api_load.py
+	$(BIN)/python bench/engine_speed.py
+
+clean:
+	rm -rf .stamp-system .stamp-venv

@@ -1,0 +1,24 @@
+"""/media/{token}/{name}: a clip's files. The token is the capability: unguessable, per clip."""
+
+from __future__ import annotations
+
+import mimetypes
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse, Response
+
+from openproducer.api.deps import ServicesDep, call_db
+from openproducer.core import queries
+
+router = APIRouter(tags=["media"])
+
+
+@router.api_route("/media/{token}/{name}", methods=["GET", "HEAD"], response_class=FileResponse)
+async def media(token: str, name: str, services: ServicesDep) -> Response:
+    """Serves audio.mp3, audio.wav, cover.png and video.mp4, with HTTP Range support."""
+    key, local = await call_db(services, queries.media_file, services, token, name)
+    media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if local is not None:
+        return FileResponse(local, media_type=media_type, headers={"Cache-Control": "private, max-age=3600"})
+    data = services.blobs.get_bytes(key)
+    return Response(data, media_type=media_type)

@@ -1,0 +1,126 @@
+"""All settings in one place.
+
+Values come from, in order of precedence: explicit arguments (the CLI), environment
+variables ``OPENPRODUCER_*`` (nested with ``__``, e.g. ``OPENPRODUCER_COMPOSER__SOUNDFONT``),
+an optional TOML file (``OPENPRODUCER_CONFIG`` or ``<data_dir>/openproducer.toml``), defaults.
+Nothing else in the package reads the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+__all__ = ["ComposerSettings", "ModelRoute", "Settings", "load_settings"]
+
+
+class ModelRoute(BaseModel):
+    """Where one ``mv`` name is served: an engine and an arrangement profile."""
+
+    engine: str = "composer"
+    profile: str = "full"
+    mastered: bool = True
+
+
+def _default_models() -> dict[str, ModelRoute]:
+    return {
+        "FUZZ-2.0": ModelRoute(profile="full"),
+        "FUZZ-2.0 Pro": ModelRoute(profile="full"),
+        "FUZZ-2.0 Raw": ModelRoute(profile="full", mastered=False),
+        "FUZZ-1.1 Pro": ModelRoute(profile="standard"),
+        "FUZZ-1.1": ModelRoute(profile="standard"),
+        "FUZZ-1.0 Pro": ModelRoute(profile="simple"),
+        "FUZZ-1.0": ModelRoute(profile="simple"),
+        "FUZZ-0.8": ModelRoute(profile="basic"),
+        "composer": ModelRoute(profile="full"),
+        "composer-v1": ModelRoute(profile="full"),
+    }
+
+
+class ComposerSettings(BaseModel):
+    soundfont: Path | None = None  # None: the first General MIDI soundfont found on the system
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OPENPRODUCER_", env_nested_delimiter="__", extra="ignore")
+
+    data_dir: Path = Path("data")
+    database_url: str | None = None  # default: SQLite in data_dir
+    broker_url: str | None = None  # default: Dramatiq in-process (embedded mode)
+    storage_url: str | None = None  # default: a folder in data_dir
+    public_base_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = Field(default=1, ge=0, description="worker threads run inside `serve`")
+    allow_private_urls: bool = False
+
+    task_time_limit_s: float = Field(default=300.0, gt=0)
+    lease_s: float = Field(default=30.0, gt=0)
+    max_attempts: int = Field(default=3, ge=1)
+    requeue_after_s: float = Field(default=600.0, gt=0, description="re-send PENDING tasks after this long")
+    reconcile_interval_s: float = Field(default=5.0, gt=0)
+    max_body_bytes: int = 1_000_000
+    upload_max_bytes: int = 50 * 1024 * 1024
+    upload_max_seconds: float = 480.0
+    fetch_timeout_s: float = 60.0
+    webhook_timeout_s: float = 10.0
+    webhook_max_retries: int = 8
+
+    default_mv: str = "FUZZ-2.0"
+    models: dict[str, ModelRoute] = Field(default_factory=_default_models)
+    composer: ComposerSettings = Field(default_factory=ComposerSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        toml_path = _toml_path(init_settings, env_settings)
+        if toml_path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
+        return tuple(sources)
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'openproducer.db').resolve()}"
+
+    @property
+    def resolved_storage_url(self) -> str:
+        return self.storage_url or f"file://{(self.data_dir / 'media').resolve()}"
+
+    @property
+    def embedded_broker(self) -> bool:
+        return not self.broker_url
+
+    def public_url(self, path: str) -> str:
+        return self.public_base_url.rstrip("/") + path
+
+
+def _toml_path(*sources: PydanticBaseSettingsSource) -> Path | None:
+    explicit = os.environ.get("OPENPRODUCER_CONFIG")
+    if explicit:
+        return Path(explicit)
+    data_dir: Any = None
+    for source in sources:
+        data_dir = source().get("data_dir") or data_dir
+    candidate = Path(data_dir or "data") / "openproducer.toml"
+    return candidate if candidate.is_file() else None
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings once (at process start); pass the object on from there."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

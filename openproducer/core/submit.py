@@ -1,0 +1,110 @@
+"""Accepting work: validate, charge, record the task, hand it to the queue. One transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from openproducer.core import credits, validation
+from openproducer.core.errors import InvalidParameter, NotFound
+from openproducer.core.services import Services
+from openproducer.core.tasks import queue_for
+from openproducer.store.clock import utcnow
+from openproducer.store.tables import Clip, Task
+from openproducer.store.tasks import PENDING
+
+__all__ = ["owned_clip", "request_hash", "submit"]
+
+
+def request_hash(body: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def owned_clip(session: Session, api_key_id: int, clip_id: str | None, field: str = "clip_id") -> Clip:
+    """The caller's clip, or a 404 that does not reveal whether another key owns it."""
+    if not clip_id:
+        raise InvalidParameter(field, "is required for this task type")
+    clip = session.get(Clip, clip_id)
+    if clip is None or clip.api_key_id != api_key_id:
+        raise NotFound(f"Clip {clip_id} not found.")
+    return clip
+
+
+def _existing(session: Session, api_key_id: int, idempotency_key: str, digest: str) -> str | None:
+    task = session.scalar(
+        select(Task).where(Task.api_key_id == api_key_id, Task.idempotency_key == idempotency_key)
+    )
+    if task is None:
+        return None
+    if task.request_hash != digest:
+        raise InvalidParameter("Idempotency-Key", "was already used with a different request body")
+    return task.id
+
+
+def submit(
+    services: Services,
+    api_key_id: int,
+    task_type: str,
+    body: dict[str, Any],
+    idempotency_key: str | None = None,
+) -> str:
+    """Create a task for ``body`` (already parsed) and return its id."""
+    digest = request_hash({"task_type": task_type, **body})
+    try:
+        with services.db.session() as session:
+            if idempotency_key:
+                found = _existing(session, api_key_id, idempotency_key, digest)
+                if found:
+                    return found
+            params, engine = _params(services, session, api_key_id, task_type, body)
+            task_id = str(uuid.uuid4())
+            price = credits.price_of("producer", task_type)
+            credits.charge(session, api_key_id, task_id, price)
+            now = utcnow()
+            session.add(
+                Task(
+                    id=task_id, api_key_id=api_key_id, family="producer", task_type=task_type,
+                    engine=engine, status=PENDING, params=params, price=price,
+                    clip_ids=[str(uuid.uuid4())], idempotency_key=idempotency_key, request_hash=digest,
+                    webhook_url=body.get("webhook_url"), webhook_secret=body.get("webhook_secret"),
+                    created_at=now, enqueued_at=now,
+                )
+            )
+    except IntegrityError:
+        # The same Idempotency-Key raced us; the winner's task is the answer.
+        if not idempotency_key:
+            raise
+        with services.db.session(write=False) as session:
+            found = _existing(session, api_key_id, idempotency_key, digest)
+        if found is None:
+            raise
+        return found
+    services.enqueue(task_id, queue_for(task_type, engine))
+    return task_id
+
+
+def _params(
+    services: Services, session: Session, api_key_id: int, task_type: str, body: dict[str, Any]
+) -> tuple[dict[str, Any], str]:
+    settings = services.settings
+    if body.get("webhook_url"):
+        validation.check_http_url("webhook_url", body["webhook_url"])
+    if task_type == "upload":
+        validation.check_http_url("audio_url", body["audio_url"])
+        return {"audio_url": body["audio_url"]}, "upload"
+    if task_type == "download":
+        clip = owned_clip(session, api_key_id, body.get("clip_id"))
+        return {"clip_id": clip.id, "format": body.get("format") or "mp3"}, "download"
+    parent = None
+    if validation.parent_required(task_type):
+        parent = owned_clip(session, api_key_id, body.get("clip_id"))
+    params = validation.normalise_producer(body, settings, parent)
+    route = settings.models[params["mv"]]
+    params.update(profile=route.profile, mastered=route.mastered)
+    return params, route.engine

@@ -1,0 +1,70 @@
+"""Upload tasks (a user's audio becomes a clip that edits can build on) and download tasks."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from openproducer.audio import analyse, artwork, encode
+from openproducer.core.clips import media_url
+from openproducer.core.lease import Lease
+from openproducer.core.outputs import ClipDraft
+from openproducer.core.services import Services
+from openproducer.engines.base import ClipMeta, EngineError, Section
+from openproducer.media import fetch
+from openproducer.store.tables import Clip, Task
+
+__all__ = ["UploadRejected", "download_result", "import_upload"]
+
+SAMPLE_RATE = 44100
+
+
+class UploadRejected(EngineError):
+    """The fetched file is not audio we can use; the message says why."""
+
+
+def import_upload(services: Services, task: Task, lease: Lease) -> ClipDraft:
+    settings = services.settings
+    url = task.params["audio_url"]
+    lease.report(5, "fetching")
+    try:
+        fetched = fetch.fetch_url(
+            url, max_bytes=settings.upload_max_bytes, timeout_s=settings.fetch_timeout_s,
+            allow_private=settings.allow_private_urls, accept="audio",
+        )
+    except fetch.FetchError as exc:
+        raise UploadRejected(f"audio_url: {exc}") from exc
+    if encode.sniff_audio_kind(fetched.data[:64]) is None:
+        raise UploadRejected("audio_url: the file is not a recognised audio format")
+    lease.report(25, "decoding")
+    with tempfile.TemporaryDirectory(prefix="op-upload-") as tmp:
+        source = Path(tmp) / "source"
+        source.write_bytes(fetched.data)
+        try:
+            audio = encode.decode_audio(source, sr=SAMPLE_RATE, max_seconds=settings.upload_max_seconds)
+        except encode.AudioDecodeError as exc:
+            raise UploadRejected(f"audio_url: {exc}") from exc
+    lease.report(45, "analysing")
+    found = analyse.analyse_audio(audio, SAMPLE_RATE)
+    lease.report(60, "separating")
+    stems = analyse.split_vocals(audio, SAMPLE_RATE)
+    title = Path(urlsplit(url).path).stem[:80] or "Upload"
+    meta = ClipMeta(
+        bpm=round(float(found.bpm), 2), key=found.key, duration=len(audio) / SAMPLE_RATE,
+        sections=[Section(s.name, s.start, s.end) for s in found.sections] if found.sections else [],
+        notes=["Uploaded audio: tempo, key and a rough vocal/accompaniment split were measured."],
+        extra={"source_url_host": urlsplit(url).hostname or ""},
+    )
+    lease.report(75, "finishing")
+    return ClipDraft(
+        clip_id=task.clip_ids[0], api_key_id=task.api_key_id, task_id=task.id, source="upload",
+        engine="upload", sample_rate=SAMPLE_RATE, mix=audio, stems=stems, score=None,
+        meta=meta.to_dict(), cover_png=artwork.draw_cover(title, "uploaded audio", 0), title=title,
+    )
+
+
+def download_result(services: Services, clip: Clip, fmt: str) -> list[dict[str, Any]]:
+    name = "audio.wav" if fmt == "wav" else "audio.mp3"
+    return [{"clip_id": clip.id, "format": fmt, "audio_url": media_url(services.settings, clip, name)}]

@@ -1,0 +1,83 @@
+"""The composition root: builds the services, broker, actors, worker and reconciler of a process."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import dramatiq
+
+from openproducer.core.config import Settings
+from openproducer.core.reconcile import Reconciler, recover_on_boot
+from openproducer.core.run import TaskRunner
+from openproducer.core.services import Services
+from openproducer.core.webhooks import deliver
+from openproducer.engines.registry import EngineRegistry
+from openproducer.media.stores import open_blob_store
+from openproducer.queue.actors import Actors, bind_actors
+from openproducer.queue.broker import make_broker, start_worker
+from openproducer.store.db import Database
+
+__all__ = ["Runtime", "build_runtime"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    services: Services
+    broker: dramatiq.Broker
+    actors: Actors
+    engines: EngineRegistry
+    runner: TaskRunner
+    queues: list[str]
+    worker: dramatiq.Worker | None = None
+    reconciler: Reconciler | None = None
+    _started: bool = field(default=False, repr=False)
+
+    def start_workers(self, threads: int, queues: list[str] | None = None) -> None:
+        """Consume tasks in this process (embedded mode, or a worker process at scale)."""
+        if self.settings.embedded_broker:
+            recover_on_boot(self.services)
+        self.worker = start_worker(self.broker, set(queues or self.queues), threads)
+        self.reconciler = Reconciler(
+            self.services, self.settings.reconcile_interval_s, on_webhook=self.actors.enqueue_webhook
+        )
+        self.reconciler.start()
+
+    def stop(self) -> None:
+        if self.reconciler is not None:
+            self.reconciler.stop()
+        if self.worker is not None:
+            self.worker.stop(timeout=10000)
+        self.broker.close()
+        self.engines.close()
+        self.services.db.dispose()
+
+
+def build_runtime(settings: Settings, engines: EngineRegistry | None = None) -> Runtime:
+    db = Database(settings.resolved_database_url)
+    blobs = open_blob_store(settings.resolved_storage_url)
+    broker = make_broker(settings.broker_url)
+    engine_names = sorted({route.engine for route in settings.models.values()})
+    queues = ["io", "webhooks", *(f"engine.{name}" for name in engine_names)]
+    registry = engines or EngineRegistry(settings)
+
+    # The actors call the runner, and the runner enqueues through the actors: the closures
+    # below look `runner` and `services` up when a message runs, after both exist.
+    def run_task(task_id: str) -> None:
+        runner.run(task_id)
+
+    def deliver_webhook(delivery_id: str) -> None:
+        deliver(services, delivery_id)
+
+    actors = bind_actors(
+        broker, run_task, deliver_webhook,
+        time_limit_ms=int((settings.task_time_limit_s + settings.lease_s) * 1000),
+        webhook_retries=settings.webhook_max_retries,
+        queues=queues,
+    )
+    services = Services(settings=settings, db=db, blobs=blobs, enqueue=actors.enqueue_task)
+    runner = TaskRunner(services, registry, actors.enqueue_webhook)
+    return Runtime(settings, services, broker, actors, registry, runner, queues)

@@ -1,0 +1,143 @@
+"""The task state machine as database operations: PENDING -> RUNNING -> SUCCESS | FAILED.
+
+Every transition is one conditional UPDATE, so two workers can never both own a task:
+a claim succeeds only on a PENDING task or a RUNNING one whose lease has expired, and a
+finish succeeds only for the worker that still holds the lease.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from openproducer.store.clock import utcnow
+from openproducer.store.tables import Task
+
+__all__ = [
+    "FAILED",
+    "PENDING",
+    "RUNNING",
+    "SUCCESS",
+    "claim",
+    "expired_leases",
+    "finish",
+    "get_task",
+    "pending_unqueued",
+    "renew",
+    "reset_running",
+    "set_progress",
+]
+
+PENDING, RUNNING, SUCCESS, FAILED = "PENDING", "RUNNING", "SUCCESS", "FAILED"
+
+
+def get_task(session: Session, task_id: str) -> Task | None:
+    return session.get(Task, task_id)
+
+
+def claim(session: Session, task_id: str, owner: str, lease_s: float, time_limit_s: float) -> Task | None:
+    """Take the lease on a task; None when it is finished or another worker holds it."""
+    now = utcnow()
+    claimable = or_(
+        Task.status == PENDING, and_(Task.status == RUNNING, Task.lease_expires_at < now)
+    )
+    result = session.execute(
+        update(Task)
+        .where(Task.id == task_id, claimable)
+        .values(
+            status=RUNNING,
+            lease_owner=owner,
+            lease_expires_at=now + timedelta(seconds=lease_s),
+            deadline_at=now + timedelta(seconds=time_limit_s),
+            attempts=Task.attempts + 1,
+            started_at=now,
+            stage="starting",
+            progress=1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return None
+    session.expire_all()
+    return session.get(Task, task_id)
+
+
+def renew(session: Session, task_id: str, owner: str, lease_s: float) -> bool:
+    result = session.execute(
+        update(Task)
+        .where(Task.id == task_id, Task.status == RUNNING, Task.lease_owner == owner)
+        .values(lease_expires_at=utcnow() + timedelta(seconds=lease_s))
+    )
+    return result.rowcount == 1
+
+
+def set_progress(session: Session, task_id: str, owner: str, progress: int, stage: str, lease_s: float) -> bool:
+    """Record progress and renew the lease; False when this worker lost the task."""
+    result = session.execute(
+        update(Task)
+        .where(Task.id == task_id, Task.status == RUNNING, Task.lease_owner == owner)
+        .values(progress=progress, stage=stage, lease_expires_at=utcnow() + timedelta(seconds=lease_s))
+    )
+    return result.rowcount == 1
+
+
+def finish(
+    session: Session,
+    task_id: str,
+    owner: str | None,
+    status: str,
+    *,
+    result: list[Any] | None = None,
+    error_type: str | None = None,
+    error: str | None = None,
+) -> bool:
+    """End a task. With ``owner`` the update is fenced on the lease; None is the reconciler's override."""
+    condition = [Task.id == task_id, Task.status.in_((PENDING, RUNNING))]
+    if owner is not None:
+        condition += [Task.status == RUNNING, Task.lease_owner == owner]
+    values: dict[str, Any] = {
+        "status": status,
+        "result": result,
+        "error_type": error_type,
+        "error": error,
+        "finished_at": utcnow(),
+        "lease_owner": None,
+        "lease_expires_at": None,
+        "stage": "done" if status == SUCCESS else "failed",
+    }
+    if status == SUCCESS:
+        values["progress"] = 100
+    updated = session.execute(update(Task).where(*condition).values(**values))
+    return updated.rowcount == 1
+
+
+def reset_running(session: Session) -> list[str]:
+    """Embedded-mode boot: nothing else can be running these, so they go back to PENDING."""
+    ids = list(session.scalars(select(Task.id).where(Task.status == RUNNING)))
+    if ids:
+        session.execute(
+            update(Task)
+            .where(Task.id.in_(ids), Task.status == RUNNING)
+            .values(status=PENDING, lease_owner=None, lease_expires_at=None, stage="requeued")
+        )
+    return ids
+
+
+def expired_leases(session: Session, now: datetime | None = None) -> list[Task]:
+    now = now or utcnow()
+    return list(session.scalars(select(Task).where(Task.status == RUNNING, Task.lease_expires_at < now)))
+
+
+def pending_unqueued(session: Session, older_than: datetime) -> list[Task]:
+    """PENDING tasks not (re-)sent to the broker since ``older_than``: the broker may have lost them."""
+    return list(
+        session.scalars(
+            select(Task).where(
+                Task.status == PENDING,
+                or_(Task.enqueued_at.is_(None), Task.enqueued_at < older_than),
+            )
+        )
+    )
