@@ -104,7 +104,7 @@ def _params(
     parent = None
     if validation.parent_required(task_type):
         parent = owned_clip(session, api_key_id, body.get("clip_id"))
-    params = validation.normalise_producer(body, settings, parent)
+    params = validation.normalise_producer(task_type, body, settings, parent)
     route = settings.models[params["mv"]]
     params.update(profile=route.profile, mastered=route.mastered)
     return params, route.engine

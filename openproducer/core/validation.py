@@ -126,9 +126,10 @@ def parent_required(task_type: str) -> bool:
     return task_type in EDIT_TASK_TYPES
 
 
-def normalise_producer(body: dict[str, Any], settings: Settings, parent: Clip | None) -> dict[str, Any]:
+def normalise_producer(
+    task_type: str, body: dict[str, Any], settings: Settings, parent: Clip | None
+) -> dict[str, Any]:
     """Check a parsed /producer/create body and return the task's parameters."""
-    task_type = body["task_type"]
     sound = (body.get("sound") or "").strip()
     lyrics = (body.get("lyrics") or "").strip()
     instrumental = bool(body.get("make_instrumental"))

@@ -91,8 +91,9 @@ def test_mp3_is_192_kbps_and_video_plays(instrumental):
 
     for url, kind in ((instrumental["audio_url"], "audio"), (instrumental["video_url"], "video")):
         data = httpx.get(url).content
-        probe = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=codec_type,bit_rate,codec_name",
-                                "-of", "csv=p=0", "pipe:0"], input=data, capture_output=True, check=True).stdout.decode()
+        command = ["ffprobe", "-v", "error", "-show_entries", "stream=codec_type,bit_rate,codec_name",
+                   "-of", "csv=p=0", "pipe:0"]
+        probe = subprocess.run(command, input=data, capture_output=True, check=True).stdout.decode()
         if kind == "audio":
             assert "mp3" in probe and "192000" in probe, probe
         else:

@@ -29,7 +29,7 @@ def test_musicapi_sdk_round_trip(server):
     assert abs(len(wav) / sr - 12) <= 1
 
     download = client.producer.download_and_wait(ProducerDownloadParams(clip_id=song.clip_id, format="wav"), options)
-    assert download.data[0]["audio_url"].endswith(".wav")
+    assert download.data[0].audio_url.endswith(".wav")
 
     pending = client.producer.create(ProducerCreateParams(task_type="extend_music", clip_id=song.clip_id,
                                                           starts_at=6, extend_s=6))

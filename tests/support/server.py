@@ -67,7 +67,9 @@ class LiveServer:
         self.thread.join(timeout=30)
 
 
-def start_server(data_dir: Path, workers: int = 2, engines: EngineRegistry | None = None, **overrides: Any) -> LiveServer:
+def start_server(
+    data_dir: Path, workers: int = 2, engines: EngineRegistry | None = None, **overrides: Any
+) -> LiveServer:
     port = free_port()
     settings = Settings(
         data_dir=data_dir, public_base_url=f"http://127.0.0.1:{port}", port=port, workers=workers,
