@@ -9,9 +9,11 @@ from fastapi import FastAPI
 
 from openproducer import __version__
 from openproducer.api.errors import install_error_handlers
+from openproducer.api.fastpath import PollFastPath
 from openproducer.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from openproducer.api.routes import account, health, media, producer
 from openproducer.core.accounts import KeyResolver
+from openproducer.core.queries import TaskPolls
 from openproducer.runtime import Runtime
 
 __all__ = ["create_app"]
@@ -38,12 +40,14 @@ def create_app(runtime: Runtime, start_workers: bool = True) -> FastAPI:
     )
     app.state.runtime = runtime
     app.state.services = runtime.services
-    app.state.keys = KeyResolver(runtime.services.db)
+    keys = app.state.keys = KeyResolver(runtime.services.db)
+    polls = app.state.polls = TaskPolls(runtime.services)
     app.include_router(producer.router, prefix="/api/v1")
     app.include_router(account.router, prefix="/api/v1")
     app.include_router(media.router)
     app.include_router(health.router)
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(PollFastPath, keys=keys, polls=polls, enabled=runtime.services.db.is_sqlite)
     app.add_middleware(RequestIdMiddleware)
     return app

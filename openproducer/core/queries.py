@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from sqlalchemy import select
@@ -10,21 +13,43 @@ from openproducer.core import credits
 from openproducer.core.clips import MEDIA_FILES
 from openproducer.core.errors import NotFound, TaskNotFound
 from openproducer.core.services import Services
-from openproducer.core.tasks import poll_body
-from openproducer.store.tables import Clip, Task
+from openproducer.core.tasks import is_final, poll_body
+from openproducer.store import tasks
+from openproducer.store.tables import Clip
 
-__all__ = ["balance", "media_file", "models", "task_poll"]
+__all__ = ["TaskPolls", "balance", "media_file", "models"]
 
 
-def task_poll(services: Services, api_key_id: int, task_id: str) -> tuple[int, dict[str, Any]]:
-    """A task of another key is reported exactly like a task that does not exist."""
-    if len(task_id) > 64:
-        raise TaskNotFound(task_id[:64])
-    with services.db.session(write=False) as session:
-        task = session.get(Task, task_id)
-        if task is None or task.api_key_id != api_key_id:
+class TaskPolls:
+    """Answers polls. A finished task never changes again, so its encoded answer is kept in a
+    bounded in-process cache: repeated polls of done tasks cost no database work at all."""
+
+    def __init__(self, services: Services, max_entries: int = 20_000) -> None:
+        self.services = services
+        self.max_entries = max_entries
+        self._done: OrderedDict[str, tuple[int, int, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def poll(self, api_key_id: int, task_id: str) -> tuple[int, bytes]:
+        """(HTTP status, JSON body). Another key's task is reported exactly like a missing one."""
+        cached = self._done.get(task_id)
+        if cached is None:
+            if len(task_id) > 64:
+                raise TaskNotFound(task_id[:64])
+            row = tasks.poll_row(self.services.db, task_id)
+            if row is None:
+                raise TaskNotFound(task_id)
+            status, body = poll_body(row)
+            cached = (row.api_key_id, status, json.dumps(body, separators=(",", ":")).encode())
+            if is_final(row.status):
+                with self._lock:
+                    self._done[task_id] = cached
+                    if len(self._done) > self.max_entries:
+                        self._done.popitem(last=False)
+        owner, status, encoded = cached
+        if owner != api_key_id:
             raise TaskNotFound(task_id)
-        return poll_body(task)
+        return status, encoded
 
 
 def balance(services: Services, api_key_id: int) -> dict[str, int]:

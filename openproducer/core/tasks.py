@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from openproducer.store.tables import Task
 from openproducer.store.tasks import FAILED, SUCCESS
 
-__all__ = ["NOT_READY_MESSAGE", "failed_body", "poll_body", "queue_for"]
+__all__ = ["NOT_READY_MESSAGE", "failed_body", "is_final", "poll_body", "queue_for"]
 
 NOT_READY_MESSAGE = "Task is still processing. Please wait a few seconds and try again."
+
+
+def is_final(status: str) -> bool:
+    return status in (SUCCESS, FAILED)
 
 
 def queue_for(task_type: str, engine: str) -> str:
@@ -30,8 +33,8 @@ def failed_body(error_type: str | None, error: str | None) -> dict[str, Any]:
     }
 
 
-def poll_body(task: Task) -> tuple[int, dict[str, Any]]:
-    """(HTTP status, body) for a poll of ``task``."""
+def poll_body(task: Any) -> tuple[int, dict[str, Any]]:
+    """(HTTP status, body) for a poll of ``task`` (a Task or a row with the same columns)."""
     if task.status == SUCCESS:
         return 200, {"code": 200, "status": SUCCESS, "message": "success", "data": task.result or []}
     if task.status == FAILED:

@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Row, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from openproducer.store.clock import utcnow
+from openproducer.store.db import Database
 from openproducer.store.tables import Task
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "finish",
     "get_task",
     "pending_unqueued",
+    "poll_row",
     "renew",
     "reset_running",
     "set_progress",
@@ -36,6 +38,15 @@ PENDING, RUNNING, SUCCESS, FAILED = "PENDING", "RUNNING", "SUCCESS", "FAILED"
 
 def get_task(session: Session, task_id: str) -> Task | None:
     return session.get(Task, task_id)
+
+
+def poll_row(db: Database, task_id: str) -> Row[Any] | None:
+    """The few columns a poll needs, read on a bare connection (no ORM session: polls are hot)."""
+    query = select(
+        Task.api_key_id, Task.status, Task.progress, Task.stage, Task.result, Task.error_type, Task.error
+    ).where(Task.id == task_id)
+    with db.engine.connect() as connection:
+        return connection.execute(query).first()
 
 
 def claim(session: Session, task_id: str, owner: str, lease_s: float, time_limit_s: float) -> Task | None:

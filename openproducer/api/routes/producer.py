@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import Response
 
 from openproducer.api.deps import ApiKeyId, ServicesDep, call_db
 from openproducer.api.schemas import (
@@ -18,7 +18,6 @@ from openproducer.api.schemas import (
     TaskNotReady,
     UploadCreate,
 )
-from openproducer.core import queries
 from openproducer.core.submit import submit
 
 router = APIRouter(prefix="/producer", tags=["producer"])
@@ -60,7 +59,7 @@ def download(
         404: {"model": ErrorPublic},
     },
 )
-async def get_task(task_id: str, services: ServicesDep, api_key_id: ApiKeyId) -> JSONResponse:
+async def get_task(task_id: str, request: Request, services: ServicesDep, api_key_id: ApiKeyId) -> Response:
     """Free. 202 with ``status`` and ``progress`` while queued or running; 200 when done."""
-    status, body = await call_db(services, queries.task_poll, services, api_key_id, task_id)
-    return JSONResponse(body, status_code=status)
+    status, body = await call_db(services, request.app.state.polls.poll, api_key_id, task_id)
+    return Response(body, status_code=status, media_type="application/json")
