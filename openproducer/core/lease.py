@@ -39,6 +39,7 @@ class Lease:
         self.lost = False
         self._last_report = 0.0
         self._last_progress = -1
+        self._last_stage = ""
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._renew_loop, name=f"lease-{task_id[:8]}", daemon=True)
 
@@ -74,7 +75,9 @@ class Lease:
         if progress == self._last_progress or now - self._last_report < self._MIN_REPORT_INTERVAL_S:
             return
         self._last_report, self._last_progress = now, progress
-        log.info("task %s: %s (%d%%)", self.task_id, stage, progress)
+        if stage != self._last_stage:
+            self._last_stage = stage
+            log.info("task %s: %s (%d%%)", self.task_id, stage, progress)
         with self.db.session() as session:
             if not tasks.set_progress(session, self.task_id, self.owner, progress, stage, self.lease_s):
                 self.lost = True

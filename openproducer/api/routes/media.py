@@ -13,7 +13,8 @@ from openproducer.core import queries
 router = APIRouter(tags=["media"])
 
 
-@router.api_route("/media/{token}/{name}", methods=["GET", "HEAD"], response_class=FileResponse)
+@router.head("/media/{token}/{name}", include_in_schema=False)
+@router.get("/media/{token}/{name}", response_class=FileResponse)
 async def media(token: str, name: str, services: ServicesDep) -> Response:
     """Serves audio.mp3, audio.wav, cover.png and video.mp4, with HTTP Range support."""
     key, local = await call_db(services, queries.media_file, services, token, name)
