@@ -58,7 +58,7 @@ class Runtime:
 
 def build_runtime(settings: Settings, engines: EngineRegistry | None = None) -> Runtime:
     db = Database(settings.resolved_database_url)
-    blobs = open_blob_store(settings.resolved_storage_url)
+    blobs = open_blob_store(settings.resolved_storage_url, settings.s3)
     broker = make_broker(settings.broker_url)
     engine_names = sorted({route.engine for route in settings.models.values()})
     queues = ["io", "webhooks", *(f"engine.{name}" for name in engine_names)]

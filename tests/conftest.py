@@ -31,3 +31,36 @@ def server(tmp_path_factory: pytest.TempPathFactory, engines: EngineRegistry) ->
 @pytest.fixture()
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test run, on the server named by
+    OPENPRODUCER_TEST_DATABASE_URL; skipped when that variable is not set."""
+    import os
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = os.environ.get("OPENPRODUCER_TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("OPENPRODUCER_TEST_DATABASE_URL is not set (PostgreSQL tests)")
+    name = f"op_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    import os
+
+    url = os.environ.get("OPENPRODUCER_TEST_REDIS_URL")
+    if not url:
+        pytest.skip("OPENPRODUCER_TEST_REDIS_URL is not set (Redis tests)")
+    return url

@@ -20,7 +20,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-__all__ = ["ComposerSettings", "ModelRoute", "Settings", "load_settings"]
+__all__ = ["ComposerSettings", "ModelRoute", "S3Settings", "Settings", "load_settings"]
 
 
 class ModelRoute(BaseModel):
@@ -48,6 +48,14 @@ def _default_models() -> dict[str, ModelRoute]:
 
 class ComposerSettings(BaseModel):
     soundfont: Path | None = None  # None: the first General MIDI soundfont found on the system
+
+
+class S3Settings(BaseModel):
+    endpoint_url: str | None = None  # e.g. http://minio:9000; None: AWS
+    region: str | None = None
+    access_key_id: str | None = None
+    secret_access_key: str | None = None
+    presign_expiry_s: int = 3600
 
 
 class Settings(BaseSettings):
@@ -78,6 +86,13 @@ class Settings(BaseSettings):
     default_mv: str = "FUZZ-2.0"
     models: dict[str, ModelRoute] = Field(default_factory=_default_models)
     composer: ComposerSettings = Field(default_factory=ComposerSettings)
+    s3: S3Settings = Field(default_factory=S3Settings)
+
+    # Limits at scale: per-key request rate (limits library syntax), queue-depth ceiling per engine.
+    rate_limit: str = Field(default="50/second;1000/minute", description="per API key, all routes")
+    rate_limit_storage_url: str | None = None  # default: memory (embedded) or broker_url when it is redis
+    max_queue_depth: int = Field(default=5000, ge=1, description="PENDING tasks per engine before 503")
+    log_format: str = Field(default="text", pattern="^(text|json)$")
 
     @classmethod
     def settings_customise_sources(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import mimetypes
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from openproducer.api.deps import ServicesDep, call_db
 from openproducer.core import queries
@@ -21,5 +21,7 @@ async def media(token: str, name: str, services: ServicesDep) -> Response:
     media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     if local is not None:
         return FileResponse(local, media_type=media_type, headers={"Cache-Control": "private, max-age=3600"})
-    data = services.blobs.get_bytes(key)
-    return Response(data, media_type=media_type)
+    presign = getattr(services.blobs, "presigned_url", None)
+    if presign is not None:  # object storage serves the bytes (and Range) itself
+        return RedirectResponse(presign(key, media_type), status_code=307)
+    return Response(services.blobs.get_bytes(key), media_type=media_type)
