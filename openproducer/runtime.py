@@ -46,6 +46,22 @@ class Runtime:
         )
         self.reconciler.start()
 
+    def check_broker(self) -> str:
+        """"ok", or what is wrong, for /readyz."""
+        if self.settings.embedded_broker:
+            if self.settings.workers > 0 and self.worker is None:
+                return "error: embedded worker not started"
+            return "ok"
+        try:
+            client = getattr(self.broker, "client", None)  # Redis
+            if client is not None:
+                client.ping()
+            else:
+                self.broker.get_declared_queues()
+            return "ok"
+        except Exception as exc:  # any failure means "not ready"
+            return f"error: {type(exc).__name__}"
+
     def stop(self) -> None:
         if self.reconciler is not None:
             self.reconciler.stop()

@@ -11,7 +11,7 @@ def test_health_and_readiness(server):
     assert httpx.get(server.base_url + "/healthz").json() == {"status": "ok"}
     ready = httpx.get(server.base_url + "/readyz")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"database": "ok", "storage": "ok", "worker": "ok"}
+    assert ready.json()["checks"] == {"database": "ok", "storage": "ok", "broker": "ok"}
 
 
 def test_openapi_documents_every_route(server):

@@ -17,7 +17,7 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 def readyz(request: Request) -> JSONResponse:
-    """Ready when the database answers, storage is writable and (embedded) the worker runs."""
+    """Ready when the database answers, storage is writable and the broker (or, embedded, the worker) runs."""
     services = request.app.state.services
     checks: dict[str, str] = {}
     try:
@@ -31,9 +31,7 @@ def readyz(request: Request) -> JSONResponse:
         checks["storage"] = "ok"
     except Exception as exc:
         checks["storage"] = f"error: {type(exc).__name__}"
-    runtime = request.app.state.runtime
-    if runtime is not None and runtime.settings.embedded_broker and runtime.settings.workers > 0:
-        checks["worker"] = "ok" if runtime.worker is not None else "error: not started"
+    checks["broker"] = request.app.state.runtime.check_broker()
     ready = all(value == "ok" for value in checks.values())
     return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
                         status_code=200 if ready else 503, headers={} if ready else {"Retry-After": "5"})
