@@ -22,13 +22,10 @@ def _settings(args: argparse.Namespace, **extra: Any) -> Settings:
     return load_settings(data_dir=args.data_dir, **extra)
 
 
-def _setup_logging(verbose: bool = False) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+def _setup_logging(settings: Settings, verbose: bool = False) -> None:
+    from openproducer.core.logs import setup_logging
+
+    setup_logging(settings.log_format, verbose)
 
 
 def _migrate(settings: Settings) -> None:
@@ -63,7 +60,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     workers = 0 if args.no_workers else args.workers
     settings = _settings(args, host=args.host, port=args.port, workers=workers)
-    _setup_logging(args.verbose)
+    _setup_logging(settings, args.verbose)
     _migrate(settings)
     lock = _lock_data_dir(settings) if settings.embedded_broker and settings.workers > 0 else None
     runtime = build_runtime(settings)
@@ -79,7 +76,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from openproducer.runtime import build_runtime
 
     settings = _settings(args)
-    _setup_logging(args.verbose)
+    _setup_logging(settings, args.verbose)
     if settings.embedded_broker:
         raise SystemExit("worker: set OPENPRODUCER_BROKER_URL (redis:// or amqp://); embedded mode runs in serve")
     runtime = build_runtime(settings)

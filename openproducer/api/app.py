@@ -6,13 +6,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.responses import Response
 
 from openproducer import __version__
 from openproducer.api.errors import install_error_handlers
 from openproducer.api.fastpath import PollFastPath
+from openproducer.api.metrics import Metrics
 from openproducer.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from openproducer.api.routes import account, health, media, producer
 from openproducer.core.accounts import KeyResolver
+from openproducer.core.limits import RateLimiter
 from openproducer.core.queries import TaskPolls
 from openproducer.runtime import Runtime
 
@@ -42,12 +45,21 @@ def create_app(runtime: Runtime, start_workers: bool = True) -> FastAPI:
     app.state.services = runtime.services
     keys = app.state.keys = KeyResolver(runtime.services.db)
     polls = app.state.polls = TaskPolls(runtime.services)
+    app.state.limiter = RateLimiter(settings)
     app.include_router(producer.router, prefix="/api/v1")
     app.include_router(account.router, prefix="/api/v1")
     app.include_router(media.router)
     app.include_router(health.router)
+    metrics = app.state.metrics = Metrics(runtime.services)
+
+    @app.get("/metrics", include_in_schema=False)
+    def prometheus() -> Response:
+        body, content_type = metrics.render()
+        return Response(body, media_type=content_type)
+
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(PollFastPath, keys=keys, polls=polls, enabled=runtime.services.db.is_sqlite)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(metrics.middleware)
     return app

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from openproducer.core.accounts import KeyResolver
 from openproducer.core.services import Services
 
-__all__ = ["ApiKeyId", "ServicesDep", "call_db"]
+__all__ = ["ApiKeyId", "RateLimitedKeyId", "ServicesDep", "call_db"]
 
 
 def get_services(request: Request) -> Services:
@@ -34,3 +34,12 @@ async def get_api_key_id(request: Request) -> int:
 
 
 ApiKeyId = Annotated[int, Depends(get_api_key_id)]
+
+
+async def check_rate(request: Request, api_key_id: ApiKeyId) -> int:
+    """The caller's key id, after counting this request against its submit rate limit."""
+    await call_db(request.app.state.services, request.app.state.limiter.check, api_key_id)
+    return api_key_id
+
+
+RateLimitedKeyId = Annotated[int, Depends(check_rate)]

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from openproducer.core.errors import ProducerError, RateLimited, ServiceUnavailable
@@ -54,6 +55,14 @@ def install_error_handlers(app: FastAPI) -> None:
         type_ = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return JSONResponse(
             _body(exc.status_code, type_, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(OperationalError)
+    async def database_down(_: Request, exc: OperationalError) -> JSONResponse:
+        log.warning("database unavailable: %s", exc.orig if exc.orig is not None else exc)
+        return JSONResponse(
+            _body(503, "unavailable", "The service is briefly unavailable; retry shortly."),
+            status_code=503, headers={"Retry-After": "5"},
         )
 
     @app.exception_handler(Exception)

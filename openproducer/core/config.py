@@ -92,6 +92,11 @@ class Settings(BaseSettings):
     rate_limit: str = Field(default="50/second;1000/minute", description="per API key, all routes")
     rate_limit_storage_url: str | None = None  # default: memory (embedded) or broker_url when it is redis
     max_queue_depth: int = Field(default=5000, ge=1, description="PENDING tasks per engine before 503")
+    max_active_tasks_per_key: int = Field(default=20, ge=1, description="PENDING+RUNNING tasks per key before 429")
+    # Slow or oversized requests (see openproducer/api/server.py and api/middleware.py).
+    max_header_bytes: int = Field(default=64 * 1024, ge=1024, description="request line and headers, bytes")
+    header_timeout_s: float = Field(default=10.0, gt=0, description="to receive a request's headers")
+    body_timeout_s: float = Field(default=30.0, gt=0, description="to receive a request's whole body")
     log_format: str = Field(default="text", pattern="^(text|json)$")
 
     @classmethod

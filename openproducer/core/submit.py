@@ -7,17 +7,19 @@ import json
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from openproducer.core import credits, validation
-from openproducer.core.errors import InvalidParameter, NotFound
+from openproducer.core.errors import InvalidParameter, NotFound, RateLimited, ServiceUnavailable
 from openproducer.core.services import Services
 from openproducer.core.tasks import queue_for
+from openproducer.store import ledger
+from openproducer.store import tasks as task_store
 from openproducer.store.clock import utcnow
 from openproducer.store.tables import Clip, Task
-from openproducer.store.tasks import PENDING
+from openproducer.store.tasks import PENDING, RUNNING
 
 __all__ = ["owned_clip", "request_hash", "submit"]
 
@@ -55,6 +57,7 @@ def submit(
     idempotency_key: str | None = None,
 ) -> str:
     """Create a task for ``body`` (already parsed) and return its id."""
+    idempotency_key = idempotency_key or None  # an empty header is no key (and must not collide with itself)
     digest = request_hash({"task_type": task_type, **body})
     try:
         with services.db.session() as session:
@@ -63,6 +66,8 @@ def submit(
                 if found:
                     return found
             params, engine = _params(services, session, api_key_id, task_type, body)
+            _check_queue_depth(services, session, engine)
+            _check_active_tasks(services, session, api_key_id)
             task_id = str(uuid.uuid4())
             price = credits.price_of("producer", task_type)
             credits.charge(session, api_key_id, task_id, price)
@@ -87,6 +92,30 @@ def submit(
         return found
     services.enqueue(task_id, queue_for(task_type, engine))
     return task_id
+
+
+def _check_queue_depth(services: Services, session: Session, engine: str) -> None:
+    """Refuse work the fleet cannot start in reasonable time, rather than accept it and time out."""
+    if engine in ("upload", "download"):
+        return
+    if task_store.queue_depth(session, engine) >= services.settings.max_queue_depth:
+        raise ServiceUnavailable(f"The {engine} queue is full; try again shortly.", retry_after=30)
+
+
+def _check_active_tasks(services: Services, session: Session, api_key_id: int) -> None:
+    """At most ``max_active_tasks_per_key`` tasks of one key queued or running; beyond that a 429 (nothing charged)."""
+    cap = services.settings.max_active_tasks_per_key
+    ledger.lock_key(session, api_key_id)  # concurrent submits of one key are counted one after the other
+    active = session.scalar(
+        select(func.count()).select_from(Task)
+        .where(Task.api_key_id == api_key_id, Task.status.in_((PENDING, RUNNING)))
+    ) or 0
+    if active >= cap:
+        raise RateLimited(
+            f"This key has {active} tasks queued or running, the most allowed at once; "
+            "submit again when one has finished.",
+            retry_after=5,
+        )
 
 
 def _params(

@@ -72,10 +72,13 @@ def deliver(services: Services, delivery_id: str) -> None:
     }
     error: str | None = None
     try:
-        fetch.check_url_allowed(url, settings.allow_private_urls)
-        response = httpx.post(url, content=body, headers=headers, timeout=settings.webhook_timeout_s)
-        if response.status_code >= 300:
-            error = f"receiver answered HTTP {response.status_code}"
+        # The checked, pinned path: the address that passed the check is the one connected to
+        # (no second DNS answer), and a redirect is never followed (a 3xx counts as a failure).
+        status = fetch.post_bytes(
+            url, body, headers=headers, timeout_s=settings.webhook_timeout_s, allow_private=settings.allow_private_urls
+        )
+        if status >= 300:
+            error = f"receiver answered HTTP {status}"
     except (httpx.HTTPError, fetch.FetchError) as exc:
         error = str(exc) or type(exc).__name__
     with services.db.session() as session:

@@ -82,6 +82,7 @@ class Task(Base):
     enqueued_at: Mapped[datetime | None] = mapped_column(default=None)
     started_at: Mapped[datetime | None] = mapped_column(default=None)
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
+    run_s: Mapped[float | None] = mapped_column(default=None)  # wall time of the attempt that ended it
 
 
 class Clip(Base):

@@ -7,15 +7,16 @@ finish succeeds only for the worker that still holds the lease.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, or_, select, update
+from sqlalchemy import Row, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from openproducer.store.clock import utcnow
 from openproducer.store.db import Database
-from openproducer.store.tables import Task
+from openproducer.store.tables import LedgerEntry, Task
 
 __all__ = [
     "FAILED",
@@ -24,6 +25,8 @@ __all__ = [
     "SUCCESS",
     "claim",
     "expired_leases",
+    "fleet_stats",
+    "queue_depth",
     "finish",
     "get_task",
     "pending_unqueued",
@@ -104,6 +107,7 @@ def finish(
     result: list[Any] | None = None,
     error_type: str | None = None,
     error: str | None = None,
+    run_s: float | None = None,
 ) -> bool:
     """End a task. With ``owner`` the update is fenced on the lease; None is the reconciler's override."""
     condition = [Task.id == task_id, Task.status.in_((PENDING, RUNNING))]
@@ -118,6 +122,7 @@ def finish(
         "lease_owner": None,
         "lease_expires_at": None,
         "stage": "done" if status == SUCCESS else "failed",
+        "run_s": run_s,
     }
     if status == SUCCESS:
         values["progress"] = 100
@@ -152,3 +157,40 @@ def pending_unqueued(session: Session, older_than: datetime) -> list[Task]:
             )
         )
     )
+
+
+def queue_depth(session: Session, engine: str) -> int:
+    return session.scalar(select(func.count()).where(Task.status == PENDING, Task.engine == engine)) or 0
+
+
+@dataclass
+class FleetStats:
+    active: dict[tuple[str, str], int]  # (engine, status) -> count, for PENDING and RUNNING
+    finished: dict[tuple[str, str, str], int]  # (task_type, engine, status) -> count
+    durations: dict[tuple[str, str], tuple[int, float]]  # (task_type, engine) -> (count, total seconds)
+    refunds: int
+
+
+def fleet_stats(session: Session) -> FleetStats:
+    """Aggregates for metrics, across every worker: the database sees the whole fleet."""
+    active = {
+        (engine, status): count
+        for engine, status, count in session.execute(
+            select(Task.engine, Task.status, func.count())
+            .where(Task.status.in_((PENDING, RUNNING)))
+            .group_by(Task.engine, Task.status)
+        )
+    }
+    finished: dict[tuple[str, str, str], int] = {}
+    durations: dict[tuple[str, str], tuple[int, float]] = {}
+    rows = session.execute(
+        select(Task.task_type, Task.engine, Task.status, func.count(), func.count(Task.run_s), func.sum(Task.run_s))
+        .where(Task.status.in_((SUCCESS, FAILED)))
+        .group_by(Task.task_type, Task.engine, Task.status)
+    )
+    for task_type, engine, status, count, timed, seconds in rows:
+        finished[(task_type, engine, status)] = count
+        n, total = durations.get((task_type, engine), (0, 0.0))
+        durations[(task_type, engine)] = (n + timed, total + float(seconds or 0.0))
+    refunds = session.scalar(select(func.count()).select_from(LedgerEntry).where(LedgerEntry.kind == "refund")) or 0
+    return FleetStats(active, finished, durations, refunds)

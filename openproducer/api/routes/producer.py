@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import Response
 
-from openproducer.api.deps import ApiKeyId, ServicesDep, call_db
+from openproducer.api.deps import ApiKeyId, RateLimitedKeyId, ServicesDep, call_db
 from openproducer.api.schemas import (
     DownloadCreate,
     ErrorPublic,
@@ -23,11 +23,13 @@ from openproducer.core.submit import submit
 router = APIRouter(prefix="/producer", tags=["producer"])
 
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
-_ERRORS = {code: {"model": ErrorPublic} for code in (400, 401, 403, 404, 413)}
+_ERRORS = {code: {"model": ErrorPublic} for code in (400, 401, 403, 404, 413, 429, 503)}
 
 
 @router.post("/create", response_model=TaskAccepted, responses=_ERRORS)
-def create(body: ProducerCreate, services: ServicesDep, api_key_id: ApiKeyId, idempotency_key: IdempotencyKey = None):
+def create(
+    body: ProducerCreate, services: ServicesDep, api_key_id: RateLimitedKeyId, idempotency_key: IdempotencyKey = None
+):
     """Submit any of the nine producer task types; poll the returned ``task_id``."""
     fields = body.model_dump(exclude={"task_type"})
     task_id = submit(services, api_key_id, body.task_type, fields, idempotency_key)
@@ -35,7 +37,9 @@ def create(body: ProducerCreate, services: ServicesDep, api_key_id: ApiKeyId, id
 
 
 @router.post("/upload", response_model=TaskAccepted, responses=_ERRORS)
-def upload(body: UploadCreate, services: ServicesDep, api_key_id: ApiKeyId, idempotency_key: IdempotencyKey = None):
+def upload(
+    body: UploadCreate, services: ServicesDep, api_key_id: RateLimitedKeyId, idempotency_key: IdempotencyKey = None
+):
     """Import audio from an http(s) URL as a clip that edits can use as a parent."""
     task_id = submit(services, api_key_id, "upload", body.model_dump(), idempotency_key)
     return TaskAccepted(task_id=task_id)
@@ -43,7 +47,7 @@ def upload(body: UploadCreate, services: ServicesDep, api_key_id: ApiKeyId, idem
 
 @router.post("/download", response_model=TaskAccepted, responses=_ERRORS)
 def download(
-    body: DownloadCreate, services: ServicesDep, api_key_id: ApiKeyId, idempotency_key: IdempotencyKey = None
+    body: DownloadCreate, services: ServicesDep, api_key_id: RateLimitedKeyId, idempotency_key: IdempotencyKey = None
 ):
     """Ask for a clip's MP3 or WAV; the task's result is ``[{"audio_url": ...}]``."""
     task_id = submit(services, api_key_id, "download", body.model_dump(), idempotency_key)

@@ -110,6 +110,7 @@ def upgrade() -> None:
     sa.Column('enqueued_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('run_s', sa.Double(), nullable=True),
     sa.ForeignKeyConstraint(['api_key_id'], ['api_keys.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('api_key_id', 'idempotency_key', name='uq_task_idempotency')
