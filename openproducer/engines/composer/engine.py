@@ -1,0 +1,197 @@
+"""ComposerEngine: symbolic composition rendered with a General MIDI soundfont, on CPU."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from openproducer.audio.master import master
+from openproducer.engines.base import (
+    ClipMeta,
+    EngineError,
+    EngineRequest,
+    Operation,
+    OperationNotSupported,
+    ProgressFn,
+    RenderResult,
+)
+
+from . import edits, restyle
+from .compose import create_score
+from .lyrics import parse_lyrics
+from .parents import parent_score
+from .prompt import read_prompt
+from .render import SoundfontHandle, collect_stems, submit_stems
+from .score import key_name, lyrics_timing, meta_sections
+from .seeds import rng_for
+from .singer import choose_voice, espeak_available
+from .vocals import match_level, sing
+
+SOUNDFONT_CANDIDATES = (
+    Path("/usr/share/sounds/sf2/FluidR3_GM.sf2"),
+    Path("/usr/share/sounds/sf3/default-GM.sf3"),
+    Path("/usr/share/sounds/sf2/default-GM.sf2"),
+)
+LEAD_NOTE = ("The vocal stem is a lead instrument carrying the sung melody, because sung vocals "
+             "are not available yet.")
+SUNG_NOTE = ("The vocals are synthesised (espeak-ng syllables resynthesised with WORLD at the melody's "
+             "pitches); they sound synthetic.")
+PROFILES = ("full", "standard", "simple", "basic")
+
+
+def is_sung(score: dict[str, Any]) -> bool:
+    """Sung when the lead has a singer voice, words to sing and espeak-ng is installed."""
+    mel = score.get("melody") or {}
+    return (mel.get("stem") == "vocals" and bool(mel.get("voice")) and any(n[4] for n in mel.get("notes", []))
+            and espeak_available())
+
+
+def find_soundfont(soundfont: str | Path | None) -> Path:
+    if soundfont is not None:
+        path = Path(soundfont)
+        if not path.is_file():
+            raise EngineError(f"soundfont not found: {path}")
+        return path
+    for path in SOUNDFONT_CANDIDATES:
+        if path.is_file():
+            return path
+    raise EngineError("no General MIDI soundfont found; looked for " + ", ".join(map(str, SOUNDFONT_CANDIDATES)))
+
+
+class ComposerEngine:
+    """Prompt -> score -> FluidSynth stems -> master. Deterministic for a given request."""
+
+    name = "composer"
+    capabilities = frozenset(Operation)
+
+    def __init__(self, soundfont: str | Path | None = None, sample_rate: int = 44100) -> None:
+        self.soundfont = find_soundfont(soundfont)
+        self.sample_rate = int(sample_rate)
+        self._handle = SoundfontHandle(self.soundfont, self.sample_rate)
+
+    def load(self) -> None:
+        try:
+            self._handle.load()
+        except RuntimeError as exc:
+            raise EngineError(str(exc)) from exc
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def render(self, request: EngineRequest, progress: ProgressFn) -> RenderResult:
+        op = Operation(request.operation)
+        if op not in self.capabilities:
+            raise OperationNotSupported(f"composer cannot {op}")
+        if op is not Operation.CREATE and request.parent is None:
+            raise EngineError(f"{op} needs a parent clip")
+        try:
+            return self._render(op, request, progress)
+        except EngineError:
+            raise
+        except (ValueError, RuntimeError, KeyError, IndexError) as exc:
+            raise EngineError(f"composer failed to {op}: {exc}") from exc
+
+    def _render(self, op: Operation, request: EngineRequest, progress: ProgressFn) -> RenderResult:
+        progress(0.02, "reading prompt")
+        rng = rng_for(request.seed, op.value)
+        profile = request.profile if request.profile in PROFILES else "full"
+        parent = request.parent
+        sr = parent.sample_rate if parent is not None else self.sample_rate
+        kept: dict[str, np.ndarray] = {}
+        notes: list[str] = []
+        if op is Operation.CREATE:
+            score = self._create(request, profile, rng)
+        else:
+            base = parent_score(request, rng)
+            if base.get("skeleton"):
+                notes.append("The parent is an upload: new material follows its tempo, key and length; "
+                             "its chords and melody are not transcribed.")
+            progress(0.1, "composing")
+            score = {
+                Operation.EXTEND: edits.extend, Operation.REPLACE: edits.replace, Operation.COVER: restyle.cover,
+                Operation.VARIATION: restyle.variation, Operation.SWAP_VOCALS: restyle.swap_vocals,
+                Operation.SWAP_SOUND: restyle.swap_sound,
+            }[op](base, request, rng)
+            if op is Operation.SWAP_VOCALS:
+                kept["instrumental"] = parent.stems.get("instrumental", parent.audio)
+            elif op is Operation.SWAP_SOUND and parent.stems.get("vocals") is not None:
+                kept["vocals"] = parent.stems["vocals"]
+        progress(0.2, "rendering")
+        stems = self._stems(score, kept, sr)
+        progress(0.8, "mastering")
+        total = sum(stems.values())
+        mix, info = master(total, sr, mastered=request.mastered)
+        progress(1.0, "done")
+        return RenderResult(sample_rate=sr, mix=mix, stems=stems, score=score,
+                            meta=self._meta(score, stems, mix, sr, profile, info, notes, request))
+
+    def _create(self, request: EngineRequest, profile: str, rng: np.random.Generator) -> dict[str, Any]:
+        style = read_prompt(request.sound, request.title, sound_strength=request.sound_strength, bpm=request.bpm,
+                            rng=rng)
+        sections = None
+        if request.lyrics.strip() and not request.make_instrumental:
+            sections = [s for s in parse_lyrics(request.lyrics) if s.lines or s.kind] or None
+            if sections is not None and not any(s.lines for s in sections):
+                sections = None
+        if request.make_instrumental:
+            lead_stem = "instrumental" if profile in ("full", "standard") else None
+        else:
+            lead_stem = "vocals"
+        score = create_score(style, sections, request.length, profile=profile, rng=rng,
+                             weirdness=request.weirdness, lead_stem=lead_stem, seed=request.seed)
+        if score.get("melody") and sections:
+            score["melody"]["voice"] = choose_voice(style.voice, rng)
+        return score
+
+    def _stems(self, score: dict[str, Any], kept: dict[str, np.ndarray], sr: int) -> dict[str, np.ndarray]:
+        mel = score.get("melody")
+        wanted = ["instrumental"]
+        if mel and mel["stem"] == "vocals" and mel["notes"]:
+            wanted.append("vocals")
+        sung = "vocals" in wanted and "vocals" not in kept and is_sung(score)
+        synth_stems = tuple(s for s in wanted if s not in kept and not (s == "vocals" and sung))
+        n = len(next(iter(kept.values()))) if kept else int(round(score["duration"] * sr))
+        jobs = submit_stems(self._handle, score, synth_stems, sr, n) if synth_stems else []
+        vocals = None
+        if sung:
+            try:
+                vocals = sing(mel, float(score["bpm"]), n, sr)  # runs while FluidSynth renders
+            except (OSError, subprocess.SubprocessError, ValueError):
+                mel["voice"] = None  # espeak-ng failed: the lead instrument carries the melody instead
+                jobs += submit_stems(self._handle, score, ("vocals",), sr, n)
+        stems = collect_stems(jobs)
+        for name, audio in kept.items():
+            stems[name] = np.asarray(audio, dtype=np.float32)
+        if vocals is not None:
+            stems["vocals"] = match_level(vocals, stems["instrumental"])
+        score["duration"] = n / sr
+        return {k: stems[k] for k in ("instrumental", "vocals") if k in stems}
+
+    def _meta(self, score: dict[str, Any], stems: dict[str, np.ndarray], mix: np.ndarray, sr: int, profile: str,
+              info: dict[str, Any], notes: list[str], request: EngineRequest) -> ClipMeta:
+        has_vocals = "vocals" in stems
+        vocal_kind = None
+        if has_vocals:
+            parent = request.parent
+            if request.operation == Operation.SWAP_SOUND and parent is not None:  # the parent's vocals stay
+                vocal_kind = parent.meta.vocal_kind or ("sung" if parent.engine == "upload" else "lead-instrument")
+            else:
+                vocal_kind = "sung" if is_sung(score) else "lead-instrument"
+            if vocal_kind == "lead-instrument":
+                notes = [*notes, LEAD_NOTE]
+            elif is_sung(score) and request.operation != Operation.SWAP_SOUND:
+                notes = [*notes, SUNG_NOTE]
+        style = score.get("style", {})
+        mel = score.get("melody") or {}
+        return ClipMeta(
+            bpm=float(score["bpm"]), key=key_name(score), duration=round(len(mix) / sr, 3),
+            time_signature=score["time_signature"], sections=meta_sections(score),
+            lyrics_timing=lyrics_timing(score) if has_vocals else [], has_vocals=has_vocals,
+            vocal_kind=vocal_kind, notes=notes,
+            extra={"genre": style.get("genre"), "instruments": style.get("instruments"),
+                   "lead_program": mel.get("program"), "profile": profile, "master": info,
+                   "understood_words": style.get("words", [])},
+        )

@@ -1,0 +1,211 @@
+"""cover, variation and the two swaps: same song skeleton, new surface."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+
+from openproducer.engines.base import EngineRequest
+
+from .arrange import arrange
+from .compose import MOTIF_ALIAS, write_melody
+from .harmony import SCALES, chord_from_token, chord_pcs
+from .lexicon import INSTRUMENTS
+from .melody import MelodyWriter, refit_syllables
+from .parents import lyric_lines, parent_style, renumber_phrases, restyle
+from .prompt import Style, read_gender, tokens
+from .singer import choose_voice
+
+LEAD_PROGRAMS = (85, 53, 54, 65, 73, 81, 80, 40, 22, 56, 71, 68)
+_COMP_STYLES = ("block", "arp", "strum", "stab", "sustain")
+_GROOVE_NEIGHBOURS = {
+    "backbeat": ("rock", "boombap", "folk"), "rock": ("backbeat", "metal"), "four_on_floor": ("backbeat",),
+    "boombap": ("backbeat", "one_drop"), "swing": ("ballad", "bossa"), "ballad": ("backbeat", "folk"),
+    "folk": ("backbeat", "ballad"), "one_drop": ("boombap",), "bossa": ("swing", "backbeat"),
+    "metal": ("rock",), "orchestral": ("ballad",), "none": ("ballad",),
+}
+
+
+def reharmonise(chords: list[dict], melody: list[list], tonic: int, mode: str, amount: float,
+                rng: np.random.Generator) -> list[dict]:
+    """Swap bars' chords for diatonic ones that still hold the melody's strong notes."""
+    out = [dict(c) for c in chords]
+    diatonic = [chord_from_token(str(d), tonic, mode) for d in range(1, 8)]
+    diatonic = [c for c in diatonic if c["quality"] != "dim"]
+    for bar in range(len(chords) - 2):
+        if rng.random() >= amount:
+            continue
+        strong = {int(n[2]) % 12 for n in melody if bar * 4 <= n[0] < bar * 4 + 4 and n[0] % 2 < 1e-6}
+        cands = [c for c in diatonic if strong <= set(chord_pcs(c)) and c["root"] != chords[bar]["root"]]
+        if cands:
+            out[bar] = dict(cands[int(rng.integers(len(cands)))])
+    return out
+
+
+def cover(parent: dict[str, Any], request: EngineRequest, rng: np.random.Generator) -> dict[str, Any]:
+    """Same melody, lyrics, form, tempo and key; ``cover_strength`` sets how far the style moves."""
+    strength = float(np.clip(request.cover_strength, 0.2, 1.0))
+    base = parent_style(parent)
+    new = restyle(base, request.sound, request.sound_strength, rng)
+    out = copy.deepcopy(parent)
+    if strength < 0.5:
+        style = Style.from_dict(base.to_dict())
+        style.comp_style = str(rng.choice([c for c in _COMP_STYLES if c != base.comp_style]))
+        center = 62 + int(rng.choice([-5, -3, 4, 6]))
+        chords = out["chords"]
+    else:
+        style = new
+        center = 62 + int(rng.integers(-3, 4))
+        mel_notes = (parent.get("melody") or {}).get("notes", [])
+        chords = reharmonise(out["chords"], mel_notes, base.tonic, base.mode, (strength - 0.5) * 1.4, rng)
+        if out.get("melody") and strength >= 0.7:
+            out["melody"]["program"] = new.lead
+    out["tracks"] = arrange(style, out["sections"], chords, parent.get("profile", request.profile), rng,
+                            out["hold_beats"], comp_center=center)
+    out["chords"] = chords
+    out["style"] = style.to_dict()
+    if out.get("melody") and request.lyrics.strip():
+        refit_lyrics(out["melody"], lyric_lines(request.lyrics))
+    out["seed"] = request.seed
+    return out
+
+
+def _perturb_melody(mel: dict[str, Any], tonic: int, mode: str, w: float, rng: np.random.Generator) -> None:
+    scale = [(tonic + i) % 12 for i in SCALES[mode]]
+    last_in_phrase = {n[6]: i for i, n in enumerate(mel["notes"])}
+    ends = set(last_in_phrase.values())
+    out = []
+    for i, n in enumerate(mel["notes"]):
+        n = list(n)
+        if i not in ends and rng.random() < 0.45 * w:
+            step = int(rng.choice([-1, 1]))
+            k = min(range(7), key=lambda j: min((n[2] - scale[j]) % 12, (scale[j] - n[2]) % 12))
+            target = scale[(k + step) % 7]
+            n[2] = n[2] + ((target - n[2] % 12 + 6) % 12 - 6)
+        if n[1] >= 1.0 and rng.random() < 0.35 * w:
+            half = n[1] / 2
+            grace = [n[0] + half, half, n[2] + int(rng.choice([-2, -1, 2])), max(30, n[3] - 10), "", n[5], n[6]]
+            n[1] = half
+            out += [n, grace]
+            continue
+        out.append(n)
+    mel["notes"] = out
+
+
+def variation(parent: dict[str, Any], request: EngineRequest, rng: np.random.Generator) -> dict[str, Any]:
+    """Same form, tempo and key; ``weirdness`` sets how many bars and notes change."""
+    w = float(np.clip(request.weirdness, 0.0, 1.0))
+    base = parent_style(parent)
+    alt_style = Style.from_dict(base.to_dict())
+    if rng.random() < 0.3 + 0.7 * w:
+        alt_style.comp_style = str(rng.choice([c for c in _COMP_STYLES if c != base.comp_style]))
+    if rng.random() < w:
+        alt_style.groove = str(rng.choice(_GROOVE_NEIGHBOURS.get(base.groove, ("backbeat",))))
+    out = copy.deepcopy(parent)
+    alt = arrange(alt_style, out["sections"], out["chords"], parent.get("profile", request.profile), rng,
+                  out["hold_beats"], comp_center=62 + int(rng.integers(-4, 5)))
+    alt_by_name = {t["name"]: t for t in alt}
+    p = 0.12 + 0.8 * w
+    for t in out["tracks"]:
+        other = alt_by_name.get(t["name"])
+        if other is None:
+            continue
+        swap = {bar for bar in range(out["bars"] - 1) if rng.random() < p}
+        keep = [n for n in t["notes"] if int(n[0] // 4) not in swap]
+        new = [n for n in other["notes"] if int(n[0] // 4) in swap]
+        t["notes"] = sorted(keep + new, key=lambda n: (n[0], n[2]))
+    if out.get("melody"):
+        _perturb_melody(out["melody"], base.tonic, base.mode, w, rng)
+    out["seed"] = request.seed
+    return out
+
+
+def refit_lyrics(mel: dict[str, Any], lines: list[list[str]]) -> list[str]:
+    """Put new lyric lines on the existing phrases (one line per phrase, sung phrases first)."""
+    phrases = sorted({n[6] for n in mel["notes"]})
+    sung = [p for p in phrases if any(n[5] >= 0 for n in mel["notes"] if n[6] == p)] or phrases
+    if len(lines) > len(sung) and sung:
+        lines = lines[:len(sung) - 1] + [[w for line in lines[len(sung) - 1:] for w in line]]
+    words: list[str] = []
+    notes: list[list] = []
+    for p in phrases:
+        ph = [list(n) for n in mel["notes"] if n[6] == p]
+        k = sung.index(p) if p in sung else -1
+        if 0 <= k < len(lines):
+            ph = refit_syllables(ph, lines[k], len(words))
+            words += lines[k]
+        else:
+            for n in ph:
+                n[4], n[5] = "", -1
+        notes += ph
+    mel["notes"], mel["words"] = notes, words
+    return words
+
+
+def new_lead_program(current: int | None, sound: str, rng: np.random.Generator) -> int:
+    named = [INSTRUMENTS[w][1] for w in tokens(sound) if w in INSTRUMENTS and INSTRUMENTS[w][0] == "lead"]
+    if named:
+        return named[0]
+    choices = [p for p in LEAD_PROGRAMS if p != current]
+    return int(choices[int(rng.integers(len(choices)))])
+
+
+def swap_vocals(parent: dict[str, Any], request: EngineRequest, rng: np.random.Generator) -> dict[str, Any]:
+    """A new lead (timbre, or lyrics fitted to the same melody) over the same song."""
+    out = copy.deepcopy(parent)
+    style = parent_style(parent)
+    lines = lyric_lines(request.lyrics)
+    mel = out.get("melody")
+    if not mel or not mel["notes"]:
+        writer = MelodyWriter(style.tonic, style.mode, rng, request.weirdness)
+        sections = out["sections"]
+        if lines:
+            body = [s for s in sections if s["kind"] not in ("intro", "outro")] or sections
+            queue = list(lines)
+            for s in body:
+                s2 = dict(s, lines=[], line_bars=[])
+                for _bar in range(s["start_bar"], s["end_bar"] - 1, 2):
+                    if queue:
+                        s2["lines"].append(queue.pop(0))
+                        s2["line_bars"].append(2)
+                write_melody(writer, [s2], out["chords"], True)
+        else:
+            write_melody(writer, [dict(s, kind=MOTIF_ALIAS.get(s["kind"], s["kind"])) if s["kind"] in (
+                "chorus", "verse") else s for s in sections], out["chords"], False)
+        mel = {"name": "lead", "role": "lead", "program": style.lead, "bank": 0, "channel": 0, "volume": 112,
+               "pan": 64, "reverb": 55, "notes": writer.notes, "words": writer.words,
+               "phrases": writer.phrases, "motifs": writer.export_motifs()}
+        out["melody"] = mel
+    elif lines:
+        refit_lyrics(mel, lines)
+    mel["stem"] = "vocals"
+    mel["program"] = new_lead_program(mel.get("program"), request.sound, rng)
+    words = tokens(request.sound)
+    if any(w in INSTRUMENTS and INSTRUMENTS[w][0] == "lead" for w in words):
+        mel["voice"] = None  # the request asked for an instrument to carry the melody
+    elif any(n[4] for n in mel["notes"]):
+        gender = read_gender(words) or ("male" if (mel.get("voice") or "+f").split("+")[-1].startswith("f")
+                                        else "female")
+        mel["voice"] = choose_voice(gender, rng, avoid=mel.get("voice"))
+    renumber_phrases(mel)
+    out["seed"] = request.seed
+    return out
+
+
+def swap_sound(parent: dict[str, Any], request: EngineRequest, rng: np.random.Generator) -> dict[str, Any]:
+    """New accompaniment in the style of ``sound`` under the same form, chords and tempo."""
+    out = copy.deepcopy(parent)
+    base = parent_style(parent)
+    style = restyle(base, request.sound, max(0.6, request.sound_strength), rng)
+    if style.to_dict() == base.to_dict():
+        style.comp_style = str(rng.choice([c for c in _COMP_STYLES if c != base.comp_style]))
+        style.groove = str(rng.choice(_GROOVE_NEIGHBOURS.get(base.groove, ("backbeat",))))
+    out["tracks"] = arrange(style, out["sections"], out["chords"], parent.get("profile", request.profile), rng,
+                            out["hold_beats"])
+    if out.get("melody") and out["melody"]["stem"] == "instrumental":
+        out["melody"]["program"] = style.lead
+    out["style"] = style.to_dict()
+    out["seed"] = request.seed
+    return out
