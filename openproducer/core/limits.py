@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 
@@ -11,6 +12,8 @@ from openproducer.core.config import Settings
 from openproducer.core.errors import RateLimited
 
 __all__ = ["RateLimiter"]
+
+log = logging.getLogger(__name__)
 
 
 class RateLimiter:
@@ -23,9 +26,18 @@ class RateLimiter:
         self.strategy = strategies.MovingWindowRateLimiter(self.storage)
 
     def check(self, api_key_id: int, scope: str = "submit") -> None:
-        """Count one request; raises RateLimited (429, Retry-After) when a limit is exhausted."""
+        """Count one request; raises RateLimited (429, Retry-After) when a limit is exhausted.
+
+        If the limit store (Redis) is unreachable the request is let through: the limiter
+        protects the service and must not take it down with it.
+        """
         for limit in self.limits:
-            if not self.strategy.hit(limit, scope, str(api_key_id)):
+            try:
+                allowed = self.strategy.hit(limit, scope, str(api_key_id))
+            except Exception:
+                log.warning("rate-limit storage unavailable; letting the request through", exc_info=True)
+                return
+            if not allowed:
                 reset = self.strategy.get_window_stats(limit, scope, str(api_key_id)).reset_time
                 retry_after = max(1, math.ceil(reset - time.time()))
                 raise RateLimited(f"Rate limit exceeded ({limit}); retry in {retry_after} s.", retry_after)

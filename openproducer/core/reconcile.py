@@ -33,7 +33,11 @@ def _resend(services: Services, found: list[Task]) -> None:
     with services.db.session() as session:
         session.execute(update(Task).where(Task.id.in_(ids)).values(enqueued_at=utcnow()))
     for task in found:
-        services.enqueue(task.id, queue_for(task.task_type, task.engine))
+        try:
+            services.enqueue(task.id, queue_for(task.task_type, task.engine))
+        except Exception:  # broker down: enqueued_at was bumped, the next rounds try again
+            log.warning("could not re-send task %s", task.id, exc_info=True)
+            return
 
 
 def recover_on_boot(services: Services) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import uuid
 from typing import Any
 
@@ -22,6 +23,8 @@ from openproducer.store.tables import Clip, Task
 from openproducer.store.tasks import PENDING, RUNNING
 
 __all__ = ["owned_clip", "request_hash", "submit"]
+
+log = logging.getLogger(__name__)
 
 
 def request_hash(body: dict[str, Any]) -> str:
@@ -90,7 +93,11 @@ def submit(
         if found is None:
             raise
         return found
-    services.enqueue(task_id, queue_for(task_type, engine))
+    try:
+        services.enqueue(task_id, queue_for(task_type, engine))
+    except Exception:  # the broker is down: the task is safe in the database; the reconciler re-sends it
+        log.warning("could not enqueue task %s; it stays PENDING until the reconciler re-sends it", task_id,
+                    exc_info=True)
     return task_id
 
 

@@ -13,6 +13,7 @@ import httpx
 import uvicorn
 
 from openproducer.api.app import create_app
+from openproducer.api.server import uvicorn_options
 from openproducer.core.config import Settings
 from openproducer.core.credits import grant
 from openproducer.engines.registry import EngineRegistry
@@ -78,7 +79,9 @@ def start_server(
     migrate(settings.resolved_database_url)
     runtime = build_runtime(settings, engines=engines)
     app = create_app(runtime)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    # The serve command's protocol and limits, on loopback.
+    options = {**uvicorn_options(settings), "host": "127.0.0.1", "port": port}
+    config = uvicorn.Config(app, **options, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
