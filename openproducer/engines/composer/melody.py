@@ -93,7 +93,7 @@ def snap_to_chord(pitch: int, chord: dict, lo: int, hi: int) -> int:
 
 def realise_phrase(
     rhythm: list[tuple[float, float]], contour: list[int], start_beat: float, base_degree: int,
-    chords: list[dict], tonic: int, mode: str, energy: float, rng: np.random.Generator,
+    chords: list[dict], tonic: int, mode: str, energy: float,
 ) -> list[list]:
     """Rhythm + contour -> notes; strong beats and the last note land on chord tones."""
     lo = tonic_midi(tonic) - 5
@@ -110,8 +110,8 @@ def realise_phrase(
         strong = abs(beat % 2) < 1e-6 or i == len(rhythm) - 1
         if strong:
             pitch = snap_to_chord(pitch, chord, lo, hi)
-        accent = 8 if abs(beat % 4) < 1e-6 else 0
-        vel = int(np.clip(72 + 30 * energy + accent + rng.integers(-4, 5), 40, 124))
+        accent = 8 if abs(beat % 4) < 1e-6 else (3 if abs(beat % 1) < 1e-6 else 0)
+        vel = int(np.clip(70 + 30 * energy + accent, 40, 124))  # no jitter: repeated phrases stay identical
         notes.append([beat, dur, pitch, vel, "", -1, 0])
     return notes
 
@@ -177,7 +177,7 @@ class MelodyWriter:
         bar0 = int(start_beat // 4)
         local = chords[bar0: bar0 + int(np.ceil(beats / 4))] or chords[-1:]
         notes = realise_phrase(motif.rhythms[n], contour, start_beat - bar0 * 4, base, local,
-                               self.tonic, self.mode, energy, self.rng)
+                               self.tonic, self.mode, energy)
         index = len(self.phrases)
         for note, syl, owner in zip(notes, syls, owners, strict=True):
             note[0] += bar0 * 4

@@ -101,8 +101,13 @@ def sing(melody: dict[str, Any], bpm: float, n_samples: int, sample_rate: int) -
     singer.prepare([n[4] for n in notes if n[4]] + ["ah"])
     n_speech = int(np.ceil(n_samples * SPEECH_SR / sample_rate)) + SPEECH_SR
     track = np.zeros(n_speech)
+    made: dict[tuple, np.ndarray] = {}  # repeated phrases (choruses) are synthesised once
     for phrase in _phrases(notes, spb):
-        y = _phrase_audio(singer, phrase, spb)
+        key = tuple((n[0] - phrase[0][0], n[1], n[2], n[3], n[4], n[5] - phrase[0][5] if n[5] >= 0 else -1)
+                    for n in phrase)
+        if key not in made:
+            made[key] = _phrase_audio(singer, phrase, spb)
+        y = made[key]
         a = int(round(phrase[0][0] * spb * SPEECH_SR)) - int(_MAX_HEAD * FRAME_MS / 1000 * SPEECH_SR)
         y = y[max(0, -a):]
         a = max(0, a)
@@ -112,22 +117,24 @@ def sing(melody: dict[str, Any], bpm: float, n_samples: int, sample_rate: int) -
     g = gcd(sample_rate, SPEECH_SR)
     up = resample_poly(track, sample_rate // g, SPEECH_SR // g)[:n_samples]
     up = np.pad(up, (0, max(0, n_samples - len(up))))
-    stereo = np.stack([up, up]).astype(np.float32)
     room = pedalboard.Pedalboard([
         pedalboard.HighpassFilter(cutoff_frequency_hz=90.0),
-        pedalboard.Reverb(room_size=0.35, damping=0.5, wet_level=0.16, dry_level=0.85, width=0.9),
+        pedalboard.Reverb(room_size=0.35, damping=0.5, wet_level=0.16, dry_level=0.85),
     ])
-    return room(stereo, sample_rate).T.copy()
+    wet = room(up[None, :].astype(np.float32), sample_rate)[0]
+    return np.stack([wet, wet], axis=1)
 
 
 def match_level(vocals: np.ndarray, instrumental: np.ndarray, ratio: float = 1.1) -> np.ndarray:
     """Scale the vocals so that, where they sing, they sit ``ratio`` above the band's RMS."""
-    level = np.abs(vocals).max(axis=1)
+    step = 8  # every 8th sample is plenty for an RMS
+    voc, ins = vocals[::step, 0], instrumental[::step].mean(axis=1)
+    level = np.abs(voc)
     active = level > 0.05 * max(float(level.max()), 1e-9)
     if not active.any():
         return vocals
-    v = float(np.sqrt(np.mean(vocals[active] ** 2)))
-    i = float(np.sqrt(np.mean(instrumental[active] ** 2))) or float(np.sqrt(np.mean(instrumental**2)))
+    v = float(np.sqrt(np.mean(voc[active] ** 2)))
+    i = float(np.sqrt(np.mean(ins[active] ** 2))) or float(np.sqrt(np.mean(ins**2)))
     if v <= 0 or i <= 0:
         return vocals
     return (vocals * (ratio * i / v)).astype(np.float32)
