@@ -14,6 +14,7 @@ from openproducer.core.clips import MEDIA_FILES
 from openproducer.core.errors import NotFound, TaskNotFound
 from openproducer.core.services import Services
 from openproducer.core.tasks import is_final, poll_body
+from openproducer.media.base import BlobNotFound
 from openproducer.store import tasks
 from openproducer.store.tables import Clip
 
@@ -68,7 +69,10 @@ def media_file(services: Services, token: str, name: str) -> tuple[str, str | No
     if not files or role not in files:
         raise NotFound("No such file.")
     key = files[role]
-    local = services.blobs.local_path(key)
+    try:
+        local = services.blobs.local_path(key)
+    except BlobNotFound:
+        raise NotFound("No such file.") from None
     return key, str(local) if local is not None else None
 
 

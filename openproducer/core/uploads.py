@@ -12,13 +12,14 @@ from openproducer.core.clips import media_url
 from openproducer.core.lease import Lease
 from openproducer.core.outputs import ClipDraft
 from openproducer.core.services import Services
-from openproducer.engines.base import ClipMeta, EngineError, Section
+from openproducer.engines.base import ClipMeta, EngineError
 from openproducer.media import fetch
 from openproducer.store.tables import Clip, Task
 
 __all__ = ["UploadRejected", "download_result", "import_upload"]
 
 SAMPLE_RATE = 44100
+_FALLBACK_BPM = 120.0
 
 
 class UploadRejected(EngineError):
@@ -36,7 +37,7 @@ def import_upload(services: Services, task: Task, lease: Lease) -> ClipDraft:
         )
     except fetch.FetchError as exc:
         raise UploadRejected(f"audio_url: {exc}") from exc
-    if encode.sniff_audio_kind(fetched.data[:64]) is None:
+    if encode.sniff_audio_kind(fetched.data[:65536]) is None:
         raise UploadRejected("audio_url: the file is not a recognised audio format")
     lease.report(25, "decoding")
     with tempfile.TemporaryDirectory(prefix="op-upload-") as tmp:
@@ -51,10 +52,15 @@ def import_upload(services: Services, task: Task, lease: Lease) -> ClipDraft:
     lease.report(60, "separating")
     stems = analyse.split_vocals(audio, SAMPLE_RATE)
     title = Path(urlsplit(url).path).stem[:80] or "Upload"
+    notes = ["Uploaded audio: tempo, key and a rough vocal/accompaniment split were measured."]
+    bpm = round(float(found.bpm), 2)
+    if bpm <= 0:  # no steady pulse: edits still need a grid to compose on
+        bpm = _FALLBACK_BPM
+        notes.append(f"No steady beat was found; edits assume {_FALLBACK_BPM:g} bpm.")
     meta = ClipMeta(
-        bpm=round(float(found.bpm), 2), key=found.key, duration=len(audio) / SAMPLE_RATE,
-        sections=[Section(s.name, s.start, s.end) for s in found.sections] if found.sections else [],
-        notes=["Uploaded audio: tempo, key and a rough vocal/accompaniment split were measured."],
+        bpm=bpm, key=found.key, duration=len(audio) / SAMPLE_RATE,
+        sections=list(found.sections),
+        notes=notes,
         extra={"source_url_host": urlsplit(url).hostname or ""},
     )
     lease.report(75, "finishing")

@@ -27,7 +27,15 @@ from typing import Any, Literal
 
 import httpx
 
-__all__ = ["MAX_REDIRECTS", "FetchError", "FetchedFile", "check_url_allowed", "fetch_url", "post_bytes"]
+__all__ = [
+    "MAX_REDIRECTS",
+    "FetchError",
+    "FetchedFile",
+    "address_problem",
+    "check_url_allowed",
+    "fetch_url",
+    "post_bytes",
+]
 
 MAX_REDIRECTS = 5
 USER_AGENT = "OpenProducer/0.1"
