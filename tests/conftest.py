@@ -64,3 +64,13 @@ def redis_url() -> str:
     if not url:
         pytest.skip("OPENPRODUCER_TEST_REDIS_URL is not set (Redis tests)")
     return url
+
+
+@pytest.fixture(scope="session")
+def amqp_url() -> str:
+    import os
+
+    url = os.environ.get("OPENPRODUCER_TEST_AMQP_URL")
+    if not url:
+        pytest.skip("OPENPRODUCER_TEST_AMQP_URL is not set (RabbitMQ tests)")
+    return url
