@@ -12,7 +12,7 @@ SYSTEM_PACKAGES := ffmpeg libfluidsynth3 fluid-soundfont-gm espeak-ng libsndfile
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 
-.PHONY: setup serve test lint bench clean
+.PHONY: setup serve test lint bench fuzz clean
 
 .stamp-system: Makefile
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -43,6 +43,11 @@ test: setup
 
 lint: setup
 	$(BIN)/ruff check openproducer tests bench
+
+# A long schema-fuzzing run of every route (FUZZ_ARGS e.g. --max-examples 3000 --seed 123).
+FUZZ_ARGS ?=
+fuzz: setup
+	$(BIN)/python bench/fuzz_api.py $(FUZZ_ARGS)
 
 bench: setup
 	$(BIN)/python bench/api_load.py

@@ -56,6 +56,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from openproducer.api.app import create_app
+    from openproducer.api.server import uvicorn_options
     from openproducer.runtime import build_runtime
 
     workers = 0 if args.no_workers else args.workers
@@ -66,7 +67,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     runtime = build_runtime(settings)
     app = create_app(runtime)
     log.info("serving on http://%s:%d (API under /api/v1, docs at /docs)", settings.host, settings.port)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=args.access_log)
+    uvicorn.run(app, **uvicorn_options(settings), log_level="warning", access_log=args.access_log)
     if lock is not None:
         lock.close()
     return 0

@@ -38,9 +38,15 @@ class Runtime:
 
     def start_workers(self, threads: int, queues: list[str] | None = None) -> None:
         """Consume tasks in this process (embedded mode, or a worker process at scale)."""
+        consumed = set(queues or self.queues)
+        for name in sorted(q.removeprefix("engine.") for q in consumed if q.startswith("engine.")):
+            try:  # warm up before the first task, so it does not pay for loading
+                self.engines.get(name)
+            except Exception:
+                log.warning("engine %s could not be loaded at start-up", name, exc_info=True)
         if self.settings.embedded_broker:
             recover_on_boot(self.services)
-        self.worker = start_worker(self.broker, set(queues or self.queues), threads)
+        self.worker = start_worker(self.broker, consumed, threads)
         self.reconciler = Reconciler(
             self.services, self.settings.reconcile_interval_s, on_webhook=self.actors.enqueue_webhook
         )

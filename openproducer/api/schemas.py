@@ -58,6 +58,15 @@ class _WebhookFields(_Body):
 
 
 class ProducerCreate(_WebhookFields):
+    # Examples show in /docs and give schema-driven tests (schemathesis) requests that are accepted.
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"task_type": "create_music", "sound": "upbeat pop song with electronic synths and catchy melody",
+         "make_instrumental": True, "length": 30},
+        {"task_type": "create_music", "sound": "warm acoustic folk ballad with gentle guitar", "title": "Empty Road",
+         "lyrics": "[Verse]\nWalking down the empty road tonight\nCounting every star that fades from view\n"
+                   "[Chorus]\nHold on to the morning light\nEvery mile brings me home to you"},
+    ]})
+
     task_type: ProducerTaskType = "create_music"
     sound: str | None = Field(None, max_length=3000, description="style prompt; required when lyrics is empty")
     lyrics: str | None = Field(
@@ -84,10 +93,16 @@ class ProducerCreate(_WebhookFields):
 
 
 class UploadCreate(_WebhookFields):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"audio_url": "https://example.com/my-song.mp3"}]})
+
     audio_url: str = Field(..., max_length=2048)
 
 
 class DownloadCreate(_WebhookFields):
+    model_config = ConfigDict(json_schema_extra={
+        "examples": [{"clip_id": "0b7d3c1e-5a4f-4f8e-9c2a-6d1e2f3a4b5c", "format": "wav"}]
+    })
+
     clip_id: str = Field(..., max_length=64)
     format: Literal["mp3", "wav"] = "mp3"
 

@@ -20,6 +20,9 @@ __all__ = ["UploadRejected", "download_result", "import_upload"]
 
 SAMPLE_RATE = 44100
 _FALLBACK_BPM = 120.0
+# Shorter than this is no usable parent (an edit's window is at least 1 s): a truncated file or a
+# header with next to no samples behind it is refused rather than stored as a blip.
+MIN_UPLOAD_SECONDS = 1.0
 
 
 class UploadRejected(EngineError):
@@ -47,6 +50,11 @@ def import_upload(services: Services, task: Task, lease: Lease) -> ClipDraft:
             audio = encode.decode_audio(source, sr=SAMPLE_RATE, max_seconds=settings.upload_max_seconds)
         except encode.AudioDecodeError as exc:
             raise UploadRejected(f"audio_url: {exc}") from exc
+    if len(audio) < MIN_UPLOAD_SECONDS * SAMPLE_RATE:
+        raise UploadRejected(
+            f"audio_url: the audio is too short ({len(audio) / SAMPLE_RATE:.2f} s); "
+            f"at least {MIN_UPLOAD_SECONDS:g} s is needed"
+        )
     lease.report(45, "analysing")
     found = analyse.analyse_audio(audio, SAMPLE_RATE)
     lease.report(60, "separating")

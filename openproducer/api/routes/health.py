@@ -15,7 +15,7 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get("/readyz", responses={503: {"description": "not ready: the body's `checks` say what failed"}})
 def readyz(request: Request) -> JSONResponse:
     """Ready when the database answers, storage is writable and the broker (or, embedded, the worker) runs."""
     services = request.app.state.services

@@ -8,13 +8,21 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from openproducer.api.deps import ServicesDep, call_db
+from openproducer.api.schemas import ErrorPublic
 from openproducer.core import queries
 
 router = APIRouter(tags=["media"])
 
 
 @router.head("/media/{token}/{name}", include_in_schema=False)
-@router.get("/media/{token}/{name}", response_class=FileResponse)
+@router.get(
+    "/media/{token}/{name}",
+    response_class=FileResponse,
+    responses={
+        307: {"description": "object storage: a redirect to a short-lived presigned URL"},
+        404: {"model": ErrorPublic, "description": "unknown token, or a name other than the four files"},
+    },
+)
 async def media(token: str, name: str, services: ServicesDep) -> Response:
     """Serves audio.mp3, audio.wav, cover.png and video.mp4, with HTTP Range support."""
     key, local = await call_db(services, queries.media_file, services, token, name)
