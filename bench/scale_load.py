@@ -85,7 +85,8 @@ def run(tasks: int, clients: int, api_nodes: int, workers: int, length: float) -
     redis.Redis.from_url(redis_url).flushdb()
     database_url, db_name = _fresh_database(base_db)
     with tempfile.TemporaryDirectory(prefix="op-scale-") as tmp:
-        cluster = Cluster(Path(tmp), database_url, redis_url, rate_limit="", max_queue_depth="100000")
+        cluster = Cluster(Path(tmp), database_url, redis_url, rate_limit="", max_queue_depth="100000",
+                          max_active_tasks_per_key="100000")
         try:
             cluster.migrate()
             keys = [cluster.key(10 * tasks) for _ in range(min(clients, 10))]
