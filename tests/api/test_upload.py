@@ -30,6 +30,9 @@ def audio_host(tmp_path_factory):
     root = tmp_path_factory.mktemp("www")
     write_wav(root / "groove.wav", _beat(100, 12), 44100)
     encode_mp3(root / "groove.wav", root / "groove.mp3")
+    from PIL import Image
+
+    Image.new("RGB", (300, 200), (220, 20, 30)).save(root / "red.png")
     (root / "notes.mp3").write_text("this is not audio at all, just text pretending to be an mp3 file\n" * 20)
     handler = functools.partial(SimpleHTTPRequestHandler, directory=str(root))
     handler.log_message = lambda *a: None  # type: ignore[method-assign]
@@ -87,3 +90,20 @@ def test_private_addresses_refused_unless_allowed(server, audio_host, monkeypatc
         response = client.post("/producer/upload", json={"audio_url": f"{audio_host}/groove.mp3"})
         body = server.wait(client, response.json()["task_id"])
     assert body["status"] == "FAILED" and "private" in body["error"], body
+
+
+def test_cover_url_is_honoured(server, audio_host):
+    import io
+
+    import httpx
+    from PIL import Image
+
+    with server.client(server.new_key(credits=50)) as client:
+        response = client.post("/producer/create", json={
+            "sound": "slow cinematic piano with soft strings", "make_instrumental": True, "length": 4,
+            "cover_url": f"{audio_host}/red.png"})
+        clip = server.wait(client, response.json()["task_id"])["data"][0]
+    image = Image.open(io.BytesIO(httpx.get(clip["image_url"]).content)).convert("RGB")
+    assert image.width == image.height
+    r, g, b = image.resize((1, 1)).getpixel((0, 0))
+    assert r > 180 and g < 60 and b < 60, "the cover is the image the client gave"
