@@ -73,7 +73,8 @@ def _client_loop(base_urls: list[str], key: str, count: int, length: float, offs
                 url = base_urls[hash(task_id) % len(base_urls)]
                 response = client.get(f"{url}/producer/task/{task_id}")
                 if response.status_code == 200:
-                    out.append((task_id, response.json()["status"]))
+                    body = response.json()
+                    out.append((task_id, body["status"], body.get("error")))
                     break
                 time.sleep(0.5)
 
@@ -94,7 +95,7 @@ def run(tasks: int, clients: int, api_nodes: int, workers: int, length: float) -
             for _ in range(workers):
                 cluster.worker()
             time.sleep(3)  # workers boot and load the soundfont
-            results: list[tuple[str, str]] = []
+            results: list[tuple[str, str, str | None]] = []
             per_client = [tasks // clients + (1 if i < tasks % clients else 0) for i in range(clients)]
             threads = [threading.Thread(target=_client_loop, args=(urls, keys[i % len(keys)], n, length, i, results))
                        for i, n in enumerate(per_client)]
@@ -118,7 +119,8 @@ def run(tasks: int, clients: int, api_nodes: int, workers: int, length: float) -
     return {
         "tasks": tasks, "clients": clients, "api_nodes": api_nodes, "workers": workers, "song_length_s": length,
         "elapsed_s": round(elapsed, 1), "tasks_per_minute": round(60 * tasks / elapsed, 1),
-        "all_success": success == tasks and all(status == "SUCCESS" for _, status in results),
+        "all_success": success == tasks and all(status == "SUCCESS" for _, status, _ in results),
+        "errors": sorted({error for _, status, error in results if status != "SUCCESS"})[:5],
         "clips": clips, "duplicate_clips": clips - distinct_tasks, "debits": debits,
         "balance_equals_ledger": ledger_sum == 10 * tasks * len(keys) - 10 * tasks,
     }
