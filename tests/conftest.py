@@ -33,6 +33,25 @@ def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
 
 
+@pytest.fixture()
+def fake_server(data_dir: Path):  # type: ignore[no-untyped-def]
+    """make(engine=None, **settings): a live server whose composer is a FakeEngine (cheap tasks)."""
+    from tests.support.fake_engine import FakeEngine
+
+    started: list[LiveServer] = []
+
+    def make(engine: FakeEngine | None = None, **overrides):  # type: ignore[no-untyped-def]
+        fake = engine or FakeEngine()
+        registry = EngineRegistry(Settings(data_dir=data_dir), {"composer": lambda _s: fake})
+        live = start_server(data_dir, workers=1, engines=registry, **overrides)
+        started.append(live)
+        return live
+
+    yield make
+    for live in started:
+        live.stop()
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this test run, on the server named by

@@ -7,7 +7,7 @@ the database or judgement (placeholder text, parent clips, windows) live in
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
@@ -24,17 +24,6 @@ __all__ = [
     "UploadCreate",
 ]
 
-PRODUCER_TASK_TYPES = (
-    "create_music",
-    "extend_music",
-    "cover_music",
-    "replace_music",
-    "swap_music_vocals",
-    "swap_music_sound",
-    "music_variation",
-    "extend_upload_music",
-    "replace_upload_music",
-)
 ProducerTaskType = Literal[
     "create_music",
     "extend_music",
@@ -46,6 +35,7 @@ ProducerTaskType = Literal[
     "extend_upload_music",
     "replace_upload_music",
 ]
+PRODUCER_TASK_TYPES: tuple[str, ...] = get_args(ProducerTaskType)
 
 
 class _Body(BaseModel):

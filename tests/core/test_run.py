@@ -4,33 +4,13 @@ from __future__ import annotations
 
 import time
 
-import pytest
 from sqlalchemy import func, select
 
-from openproducer.engines.registry import EngineRegistry
 from openproducer.store import ledger, tasks
 from openproducer.store.tables import Clip, Task
 from tests.support.fake_engine import FakeEngine
-from tests.support.server import start_server
 
 SOUND = "gentle acoustic guitar ballad with warm strings"
-
-
-@pytest.fixture()
-def make_server(data_dir):
-    started = []
-
-    def make(engine: FakeEngine, **overrides):
-        from openproducer.core.config import Settings
-
-        registry = EngineRegistry(Settings(data_dir=data_dir), {"composer": lambda _s: engine})
-        live = start_server(data_dir, workers=1, engines=registry, **overrides)
-        started.append(live)
-        return live
-
-    yield make
-    for live in started:
-        live.stop()
 
 
 def _submit(client, **extra):
@@ -39,8 +19,8 @@ def _submit(client, **extra):
     return response.json()["task_id"]
 
 
-def test_engine_failure_fails_task_and_refunds_once(make_server):
-    live = make_server(FakeEngine(fail_with="the engine refused this prompt"))
+def test_engine_failure_fails_task_and_refunds_once(fake_server):
+    live = fake_server(FakeEngine(fail_with="the engine refused this prompt"))
     with live.client(live.new_key(credits=30)) as client:
         task_id = _submit(client)
         body = live.wait(client, task_id)
@@ -53,17 +33,17 @@ def test_engine_failure_fails_task_and_refunds_once(make_server):
         assert kinds == ["debit", "refund"]
 
 
-def test_time_limit_fails_with_timeout_and_refund(make_server):
-    live = make_server(FakeEngine(delay_s=3.0), task_time_limit_s=0.5)
+def test_time_limit_fails_with_timeout_and_refund(fake_server):
+    live = fake_server(FakeEngine(delay_s=3.0), task_time_limit_s=0.5)
     with live.client(live.new_key(credits=30)) as client:
         body = live.wait(client, _submit(client))
         assert body["status"] == "FAILED" and body["type"] == "timeout", body
         assert client.get("/get-credits").json()["credits"] == 30
 
 
-def test_vanished_worker_task_runs_again_elsewhere(make_server):
+def test_vanished_worker_task_runs_again_elsewhere(fake_server):
     engine = FakeEngine()
-    live = make_server(engine, lease_s=0.5)
+    live = fake_server(engine, lease_s=0.5)
     live.runtime.worker.stop()  # nobody consumes: we play the worker that dies
     with live.client(live.new_key(credits=30)) as client:
         task_id = _submit(client)

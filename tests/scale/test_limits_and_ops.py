@@ -5,34 +5,14 @@ from __future__ import annotations
 import json
 import logging
 
-import pytest
-
-from openproducer.core.config import Settings
 from openproducer.core.logs import setup_logging
-from openproducer.engines.registry import EngineRegistry
 from tests.support.fake_engine import FakeEngine
-from tests.support.server import start_server
 
 BODY = {"sound": "mellow neo soul groove with rhodes piano and soft drums", "make_instrumental": True, "length": 2}
 
 
-@pytest.fixture()
-def make_server(data_dir):
-    started = []
-
-    def make(engine: FakeEngine | None = None, **overrides):
-        registry = EngineRegistry(Settings(data_dir=data_dir), {"composer": lambda _s: engine or FakeEngine()})
-        live = start_server(data_dir, workers=1, engines=registry, **overrides)
-        started.append(live)
-        return live
-
-    yield make
-    for live in started:
-        live.stop()
-
-
-def test_rate_limit_answers_429_with_retry_after(make_server):
-    live = make_server(rate_limit="3/minute")
+def test_rate_limit_answers_429_with_retry_after(fake_server):
+    live = fake_server(rate_limit="3/minute")
     with live.client(live.new_key(credits=100)) as client:
         codes = [client.post("/producer/create", json=BODY).status_code for _ in range(4)]
         assert codes == [200, 200, 200, 429]
@@ -44,9 +24,9 @@ def test_rate_limit_answers_429_with_retry_after(make_server):
         assert other.post("/producer/create", json=BODY).status_code == 200, "limits are per key"
 
 
-def test_queue_depth_ceiling_answers_503(make_server):
+def test_queue_depth_ceiling_answers_503(fake_server):
     engine = FakeEngine(delay_s=2.0)
-    live = make_server(engine, max_queue_depth=1)
+    live = fake_server(engine, max_queue_depth=1)
     with live.client(live.new_key(credits=100)) as client:
         assert client.post("/producer/create", json=BODY).status_code == 200
         engine.started.wait(5)  # the first task is RUNNING, so the queue is empty
@@ -56,8 +36,8 @@ def test_queue_depth_ceiling_answers_503(make_server):
         assert client.get("/get-credits").json()["credits"] == 80
 
 
-def test_database_unreachable_is_503_then_recovers(make_server, data_dir):
-    live = make_server()
+def test_database_unreachable_is_503_then_recovers(fake_server, data_dir):
+    live = fake_server()
     key = live.new_key(credits=100)
     db_file = data_dir / "openproducer.db"
     with live.client(key) as client:
@@ -77,8 +57,8 @@ def test_database_unreachable_is_503_then_recovers(make_server, data_dir):
         assert client.get("/get-credits").json()["credits"] == 80, "no half-written task was charged"
 
 
-def test_metrics_report_queue_tasks_and_http(make_server):
-    live = make_server(FakeEngine(fail_with="refused"))
+def test_metrics_report_queue_tasks_and_http(fake_server):
+    live = fake_server(FakeEngine(fail_with="refused"))
     with live.client(live.new_key(credits=100)) as client:
         task_id = client.post("/producer/create", json=BODY).json()["task_id"]
         live.wait(client, task_id)
@@ -89,10 +69,10 @@ def test_metrics_report_queue_tasks_and_http(make_server):
     assert 'openproducer_http_request_duration_seconds_count{method="POST",route="/producer/create"' in text
 
 
-def test_json_logs_carry_task_ids(make_server, capfd):
+def test_json_logs_carry_task_ids(fake_server, capfd):
     setup_logging("json")
     try:
-        live = make_server()
+        live = fake_server()
         with live.client(live.new_key(credits=100)) as client:
             task_id = client.post("/producer/create", json=BODY).json()["task_id"]
             live.wait(client, task_id)
