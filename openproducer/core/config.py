@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -20,7 +20,10 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-__all__ = ["ComposerSettings", "ModelRoute", "S3Settings", "Settings", "load_settings"]
+__all__ = [
+    "AceStepSettings", "ComposerSettings", "ModelRoute", "NeuralEngineSettings", "S3Settings", "Settings",
+    "StableAudio3Settings", "load_settings",
+]
 
 
 class ModelRoute(BaseModel):
@@ -48,6 +51,27 @@ def _default_models() -> dict[str, ModelRoute]:
 
 class ComposerSettings(BaseModel):
     soundfont: Path | None = None  # None: the first General MIDI soundfont found on the system
+
+
+class NeuralEngineSettings(BaseModel):
+    """A diffusers pipeline served from a local folder (see docs/gpu.md)."""
+
+    path: Path | None = None  # the save_pretrained folder; None: the engine is not configured
+    device: str = Field(default="auto", pattern=r"^(auto|cpu|cuda(:\d+)?)$", description="auto: cuda when available")
+    dtype: str = Field(default="auto", pattern="^(auto|bf16|fp16|fp32)$", description="auto: bf16 on CUDA, fp32 on CPU")
+    allow_download: bool = False  # False: from_pretrained(local_files_only=True), never a hub
+    steps: int = Field(default=8, ge=1, le=200, description="denoising steps per render")
+    batch_size: int = Field(default=4, ge=1, le=64, description="renders of one shape per pipeline call")
+    batch_wait_ms: float = Field(default=25.0, ge=0, le=5000, description="how long a render waits for others")
+    fallback: str | None = "composer"  # the engine that performs the operations this one cannot
+
+
+class AceStepSettings(NeuralEngineSettings):
+    pass
+
+
+class StableAudio3Settings(NeuralEngineSettings):
+    pass
 
 
 class S3Settings(BaseModel):
@@ -87,6 +111,8 @@ class Settings(BaseSettings):
     models: dict[str, ModelRoute] = Field(default_factory=_default_models)
     composer: ComposerSettings = Field(default_factory=ComposerSettings)
     s3: S3Settings = Field(default_factory=S3Settings)
+    ace_step: AceStepSettings = Field(default_factory=AceStepSettings)
+    stable_audio_3: StableAudio3Settings = Field(default_factory=StableAudio3Settings)
 
     # Limits at scale: per-key request rate (limits library syntax), queue-depth ceiling per engine.
     rate_limit: str = Field(default="50/second;1000/minute", description="per API key, all routes")
@@ -113,6 +139,20 @@ class Settings(BaseSettings):
         if toml_path is not None:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
         return tuple(sources)
+
+    @model_validator(mode="after")
+    def _route_neural_models(self) -> Settings:
+        """With no explicit ``models`` table, configured neural engines take their default mv names:
+        FUZZ-2.0 (and Pro, Raw) go to ace-step; "ace-step" and "stable-audio-3" name the engines."""
+        if "models" in self.model_fields_set:
+            return self
+        if self.ace_step.path is not None:
+            for mv in ("FUZZ-2.0", "FUZZ-2.0 Pro", "FUZZ-2.0 Raw"):
+                self.models[mv] = self.models[mv].model_copy(update={"engine": "ace-step"})
+            self.models["ace-step"] = ModelRoute(engine="ace-step")
+        if self.stable_audio_3.path is not None:
+            self.models["stable-audio-3"] = ModelRoute(engine="stable-audio-3")
+        return self
 
     @property
     def resolved_database_url(self) -> str:

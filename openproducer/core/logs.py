@@ -46,5 +46,6 @@ def setup_logging(log_format: str = "text", verbose: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    for noisy in ("alembic", "botocore", "urllib3", "httpx", "werkzeug"):
+    # sqlalchemy too: at DEBUG it prints result rows, which hold stored secrets (webhook secrets, key hashes).
+    for noisy in ("alembic", "botocore", "urllib3", "httpx", "werkzeug", "sqlalchemy"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -1,0 +1,140 @@
+"""How uvicorn runs the app: the HTTP protocol with limits on request heads, shared by ``serve`` and tests.
+
+uvicorn's fast parser (httptools) puts no bound on the size of a request's headers and no time
+limit on receiving them: one client could send an endless header (memory) or a byte every few
+seconds (a slowloris, holding a connection for ever; uvicorn's keep-alive timer only runs
+between requests). :func:`guarded_http_protocol` closes both:
+
+* more than ``max_header_bytes`` of request line and headers → ``431`` and the connection closes;
+* headers not complete ``header_timeout_s`` after the connection opened or the request's first
+  byte arrived → ``408`` and the connection closes (silently when nothing arrived at all).
+
+The body has its own size and time limits in :mod:`openproducer.api.middleware`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from openproducer.core.config import Settings
+
+__all__ = ["guarded_http_protocol", "uvicorn_options"]
+
+_REASONS = {408: "Request Timeout", 431: "Request Header Fields Too Large"}
+
+
+def _raw_error(status: int, type_: str, message: str) -> bytes:
+    body = json.dumps({"code": status, "type": type_, "error": message}).encode()
+    head = (
+        f"HTTP/1.1 {status} {_REASONS[status]}\r\ncontent-type: application/json\r\n"
+        f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
+    )
+    return head.encode("ascii") + body
+
+
+def guarded_http_protocol(max_header_bytes: int, header_timeout_s: float) -> type[asyncio.Protocol]:
+    """uvicorn's httptools protocol with a size and a time limit on each request's headers."""
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    too_large = _raw_error(431, "header_too_large", f"headers: must be at most {max_header_bytes} bytes")
+    too_slow = _raw_error(408, "request_timeout", f"headers: did not arrive within {header_timeout_s:g} s")
+
+    class GuardedHttpToolsProtocol(HttpToolsProtocol):
+        # Two measures of a head: while it streams in, the bytes of every read in which no head
+        # ended (so at most one read, 64-256 KB, is held beyond the limit); once parsed, its
+        # request line and headers (a head that arrived whole in one read).
+        _in_head = True  # between a request's first byte (or the connection's start) and its headers' end
+        _began = False  # a request's first byte has arrived and its headers have not ended
+        _head_bytes = 0
+        _heads_done = 0
+        _refused = False
+        _head_timer: asyncio.TimerHandle | None = None
+
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:  # type: ignore[override]
+            super().connection_made(transport)  # type: ignore[arg-type]
+            self._arm()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+        def data_received(self, data: bytes) -> None:
+            if self._refused:
+                return
+            heads_before = self._heads_done
+            super().data_received(data)
+            if self._in_head and self._heads_done == heads_before and not self._refused:
+                self._head_bytes += len(data)
+                if self._head_bytes > max_header_bytes and not self.transport.is_closing():
+                    self._refuse(too_large)
+
+        def on_message_begin(self) -> None:
+            if self._refused:
+                return
+            super().on_message_begin()
+            self._in_head, self._began, self._head_bytes = True, True, 0
+            self._arm()
+
+        def on_headers_complete(self) -> None:
+            if self._refused:
+                return
+            self._in_head, self._began, self._head_bytes = False, False, 0
+            self._heads_done += 1
+            self._disarm()
+            if len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers) > max_header_bytes:
+                self._refuse(too_large)
+                return
+            super().on_headers_complete()
+
+        def on_body(self, body: bytes) -> None:
+            if not self._refused:
+                super().on_body(body)
+
+        def on_message_complete(self) -> None:
+            if not self._refused:
+                super().on_message_complete()
+
+        def _arm(self) -> None:
+            self._disarm()
+            self._head_timer = self.loop.call_later(header_timeout_s, self._head_timeout)
+
+        def _disarm(self) -> None:
+            if self._head_timer is not None:
+                self._head_timer.cancel()
+                self._head_timer = None
+
+        def _head_timeout(self) -> None:
+            self._head_timer = None
+            if not self._in_head or self._refused or self.transport.is_closing():
+                return
+            if self._began:
+                self._refuse(too_slow)  # part of a request arrived: say why it was dropped
+            else:
+                self.transport.close()  # an idle connection that never sent a byte
+
+        def _refuse(self, response: bytes) -> None:
+            """Answer with ``response`` and close; the rest of this connection's input is ignored."""
+            self._refused = True
+            self._disarm()
+            self.transport.write(response)
+            self.transport.close()
+
+    return GuardedHttpToolsProtocol
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments for ``uvicorn.run`` / ``uvicorn.Config`` (besides the app and logging)."""
+    try:
+        http: Any = guarded_http_protocol(settings.max_header_bytes, settings.header_timeout_s)
+    except ImportError:  # no httptools: h11 bounds the head by size (it has no time limit of its own)
+        http = "h11"
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "http": http,
+        # Used when uvicorn runs h11 (no httptools installed); the same bound as the guarded protocol.
+        "h11_max_incomplete_event_size": settings.max_header_bytes,
+        "timeout_keep_alive": 5,
+    }
