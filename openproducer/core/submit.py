@@ -8,7 +8,7 @@ import logging
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,7 +20,7 @@ from openproducer.store import ledger
 from openproducer.store import tasks as task_store
 from openproducer.store.clock import utcnow
 from openproducer.store.tables import Clip, Task
-from openproducer.store.tasks import PENDING, RUNNING
+from openproducer.store.tasks import PENDING
 
 __all__ = ["owned_clip", "request_hash", "submit"]
 
@@ -113,10 +113,7 @@ def _check_active_tasks(services: Services, session: Session, api_key_id: int) -
     """At most ``max_active_tasks_per_key`` tasks of one key queued or running; beyond that a 429 (nothing charged)."""
     cap = services.settings.max_active_tasks_per_key
     ledger.lock_key(session, api_key_id)  # concurrent submits of one key are counted one after the other
-    active = session.scalar(
-        select(func.count()).select_from(Task)
-        .where(Task.api_key_id == api_key_id, Task.status.in_((PENDING, RUNNING)))
-    ) or 0
+    active = task_store.active_count(session, api_key_id)
     if active >= cap:
         raise RateLimited(
             f"This key has {active} tasks queued or running, the most allowed at once; "

@@ -54,6 +54,8 @@ class Task(Base):
     __table_args__ = (
         UniqueConstraint("api_key_id", "idempotency_key", name="uq_task_idempotency"),
         Index("ix_tasks_status_lease", "status", "lease_expires_at"),
+        Index("ix_tasks_key_status", "api_key_id", "status"),
+        Index("ix_tasks_status_engine", "status", "engine"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

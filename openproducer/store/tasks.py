@@ -23,6 +23,7 @@ __all__ = [
     "PENDING",
     "RUNNING",
     "SUCCESS",
+    "active_count",
     "claim",
     "expired_leases",
     "fleet_stats",
@@ -157,6 +158,12 @@ def pending_unqueued(session: Session, older_than: datetime) -> list[Task]:
             )
         )
     )
+
+
+def active_count(session: Session, api_key_id: int) -> int:
+    """Tasks of one key that are queued or running."""
+    query = select(func.count()).where(Task.api_key_id == api_key_id, Task.status.in_((PENDING, RUNNING)))
+    return session.scalar(query) or 0
 
 
 def queue_depth(session: Session, engine: str) -> int:
