@@ -43,13 +43,13 @@ def generate_song(settings: Settings, args: argparse.Namespace, lyrics: str) -> 
     )
     registry = EngineRegistry(settings)
     with tqdm(total=100, desc="loading", unit="%", file=sys.stderr, bar_format="{desc:<12}{bar}| {n:.0f}%") as bar:
-        engine = registry.get(route.engine)
+        registry.get(route.engine)  # load before the first progress report
 
         def progress(fraction: float, stage: str) -> None:
             bar.set_description_str(stage)
             bar.update(max(0.0, 90 * fraction - bar.n))
 
-        result = engine.render(request, progress)
+        _, result = registry.render(route.engine, request, progress)  # or its fallback, for what it cannot do
         bar.set_description_str("encoding")
         output.parent.mkdir(parents=True, exist_ok=True)
         if output.suffix.lower() == ".wav":

@@ -100,12 +100,12 @@ def produce(services: Services, engines: EngineRegistry, task: Task, lease: Leas
     parent = load_parent(services, parent_clip) if parent_clip is not None else None
     lease.report(_ENGINE_FROM, "composing")
     request = _request(params, parent)
-    engine = engines.get(task.engine)
 
     def progress(fraction: float, stage: str) -> None:
         lease.report(_ENGINE_FROM + (_ENGINE_TO - _ENGINE_FROM) * max(0.0, min(1.0, fraction)), stage)
 
-    result = engine.render(request, progress)
+    # The route's engine, or its fallback for an operation it cannot perform.
+    engine, result = engines.render(task.engine, request, progress)
     if parent is not None:
         _splice_onto_parent(result, request, parent)
     lease.report(_ENGINE_TO + 2, "finishing")

@@ -14,6 +14,7 @@ from openproducer.core.clips import MEDIA_FILES
 from openproducer.core.errors import NotFound, TaskNotFound
 from openproducer.core.services import Services
 from openproducer.core.tasks import is_final, poll_body
+from openproducer.engines.registry import engine_status
 from openproducer.media.base import BlobNotFound
 from openproducer.store import tasks
 from openproducer.store.tables import Clip
@@ -77,9 +78,14 @@ def media_file(services: Services, token: str, name: str) -> tuple[str, str | No
 
 
 def models(services: Services) -> list[dict[str, Any]]:
+    """Each mv with its engine, and whether that engine is configured and can be served here
+    (weights folder complete, gpu extra installed; checked on disk, nothing is loaded)."""
     settings = services.settings
+    status = {name: engine_status(settings, name) for name in {route.engine for route in settings.models.values()}}
     return [
         {"mv": name, "engine": route.engine, "profile": route.profile, "mastered": route.mastered,
-         "default": name == settings.default_mv}
+         "default": name == settings.default_mv, "engine_configured": status[route.engine].configured,
+         "available": status[route.engine].available, "unavailable_reason": status[route.engine].reason,
+         "fallback": status[route.engine].fallback}
         for name, route in settings.models.items()
     ]
