@@ -12,7 +12,7 @@ SYSTEM_PACKAGES := ffmpeg libfluidsynth3 fluid-soundfont-gm espeak-ng libsndfile
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 
-.PHONY: setup serve test lint bench fuzz clean
+.PHONY: setup setup-gpu serve test lint bench fuzz clean
 
 .stamp-system: Makefile
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -31,13 +31,22 @@ PYTEST_ARGS ?=
 
 setup: .stamp-venv
 
+# The neural engines' extra, for the tests (tiny random models on the CPU). torch 2.13.0 first:
+# this machine kind ships it as a CPU wheel; an unpinned torch would pull several GB of CUDA.
+.stamp-gpu: .stamp-venv
+	$(BIN)/python -m pip install -q "torch==2.13.0"
+	$(BIN)/python -m pip install -q -e ".[test,scale,gpu]"
+	@touch $@
+
+setup-gpu: .stamp-gpu
+
 serve: setup
 	$(BIN)/openproducer migrate --data-dir $(DATA_DIR)
 	@echo "Your demo API key (also in $(DATA_DIR)/demo-key.txt):"
 	@$(BIN)/openproducer keys demo --data-dir $(DATA_DIR)
 	$(BIN)/openproducer serve --data-dir $(DATA_DIR) --host $(HOST) --port $(PORT)
 
-test: setup
+test: setup setup-gpu
 	$(BIN)/ruff check openproducer tests bench
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -54,4 +63,4 @@ bench: setup
 	$(BIN)/python bench/engine_speed.py
 
 clean:
-	rm -rf .stamp-system .stamp-venv
+	rm -rf .stamp-system .stamp-venv .stamp-gpu
