@@ -36,44 +36,63 @@ def _interp_kernel(oversample: int, half_taps: int = 12) -> np.ndarray:
 _KERNEL = _interp_kernel(_OVERSAMPLE)
 
 
-def true_peak(audio: np.ndarray, threshold: float = 0.7) -> float:
-    """Linear true peak (4x oversampled), ITU-R BS.1770 style.
+_SCAN = 1 << 20  # samples per step when scanning a long signal (bounded temporaries)
+
+
+def _above(x: np.ndarray, level: float) -> np.ndarray:
+    """Indices of the samples where any channel of planar ``x`` exceeds ``level`` in magnitude."""
+    found = []
+    for a in range(0, x.shape[1], _SCAN):
+        seg = x[:, a: a + _SCAN]
+        hit = np.any((seg > level) | (seg < -level), axis=0)
+        found.append(np.nonzero(hit)[0] + a)
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+
+def _peak(x: np.ndarray) -> float:
+    """The largest absolute sample, without a temporary copy of the audio."""
+    return float(max(np.max(x), -np.min(x))) if x.size else 0.0
+
+
+def _true_peak_planar(x: np.ndarray, threshold: float = 0.7) -> float:
+    """Linear true peak (4x oversampled) of planar (channels, samples) audio.
 
     Inter-sample peaks only matter next to large samples, so only the gaps next to
     samples above ``threshold`` times the sample peak are interpolated.
     """
-    if audio.size == 0:
-        return 0.0
-    x = np.asarray(audio, dtype=np.float32).reshape(len(audio), -1)
-    peak = float(np.max(np.abs(x)))
+    peak = _peak(x)
     if peak == 0.0:
         return 0.0
     half = _KERNEL.shape[1] // 2
-    padded = np.pad(x, ((half, half), (0, 0)))
+    n = x.shape[1]
+    offsets = np.arange(-half + 1, half + 1)
     best = peak
-    for c in range(x.shape[1]):
-        idx = np.nonzero(np.abs(x[:, c]) > peak * threshold)[0]
+    for row in x:
+        idx = _above(row[None, :], peak * threshold)
         idx = np.unique(np.concatenate([idx - 1, idx]))
-        idx = idx[(idx >= 0) & (idx < len(x) - 1)]
+        idx = idx[(idx >= 0) & (idx < n - 1)]
         if idx.size == 0:
             continue
-        # samples x[i-half+1 .. i+half] around the gap between i and i+1
-        taps = padded[idx[:, None] + np.arange(1, 2 * half + 1)[None, :], c]
+        pos = idx[:, None] + offsets[None, :]  # samples x[i-half+1 .. i+half] around the gap i..i+1
+        taps = np.where((pos >= 0) & (pos < n), row[np.clip(pos, 0, n - 1)], 0.0).astype(np.float32)
         best = max(best, float(np.max(np.abs(taps @ _KERNEL.T))))
     return best
 
 
-def limit(audio: np.ndarray, ceiling: float, sr: int, lookahead_ms: float = 2.0,
-          release_ms: float = 40.0) -> np.ndarray:
-    """Look-ahead brickwall limiter: a smooth gain that brings every sample under ``ceiling``.
+def true_peak(audio: np.ndarray, threshold: float = 0.7) -> float:
+    """Linear true peak (4x oversampled) of (samples, channels) audio, ITU-R BS.1770 style."""
+    x = np.asarray(audio, dtype=np.float32)
+    return _true_peak_planar(x.reshape(len(x), -1).T, threshold)
+
+
+def _limit(x: np.ndarray, ceiling: float, sr: int, lookahead_ms: float = 2.0, release_ms: float = 40.0) -> None:
+    """Look-ahead brickwall limiter, in place on planar audio: a smooth gain under ``ceiling``.
 
     Only regions around samples above the ceiling are touched (peaks are sparse).
     """
-    out = np.array(audio, dtype=np.float32, copy=True)
-    level = np.max(np.abs(out), axis=1)
-    over = np.nonzero(level > ceiling)[0]
+    over = _above(x, ceiling)
     if over.size == 0:
-        return out
+        return
     look = max(1, int(sr * lookahead_ms / 1000))
     rel = int(sr * release_ms / 1000) | 1
     pad = look + rel + 8
@@ -81,13 +100,59 @@ def limit(audio: np.ndarray, ceiling: float, sr: int, lookahead_ms: float = 2.0,
     breaks = np.nonzero(np.diff(over) > 2 * pad)[0]
     starts = np.concatenate([[over[0]], over[breaks + 1]]) - pad
     ends = np.concatenate([over[breaks], [over[-1]]]) + pad
-    for a, b in zip(np.maximum(starts, 0), np.minimum(ends, len(out)), strict=True):
-        need = np.minimum(1.0, ceiling / np.maximum(level[a:b], 1e-9))
+    for a, b in zip(np.maximum(starts, 0), np.minimum(ends, x.shape[1]), strict=True):
+        level = np.max(np.abs(x[:, a:b]), axis=0)
+        need = np.minimum(1.0, ceiling / np.maximum(level, 1e-9))
         gain = minimum_filter1d(need, size=2 * look + 1)
         gain = minimum_filter1d(gain, size=rel, origin=-(rel // 2))  # hold, then let go
         gain = np.minimum(uniform_filter1d(gain, size=look), need)
-        out[a:b] *= gain[:, None].astype(np.float32)
-    return out
+        x[:, a:b] *= gain[None, :].astype(np.float32)
+
+
+def integrated_loudness(x: np.ndarray, sr: float, chunk_s: float = 20.0) -> float:
+    """pyloudnorm's integrated loudness (ITU-R BS.1770-4) of planar audio, in bounded memory.
+
+    pyloudnorm filters the whole signal at once in float64 (about three copies of a
+    long song). Longer signals are measured in chunks of ``chunk_s`` seconds of
+    gating blocks: each chunk starts one second early so the K-weighting filters
+    settle, pyloudnorm gives each block's loudness, and the two gates of the
+    standard are applied to all blocks together, as pyloudnorm does.
+    """
+    n = x.shape[1]
+    meter = pyloudnorm.Meter(sr)
+    if n <= int(sr * (chunk_s + 5.0)):
+        return float(meter.integrated_loudness(x.T))
+    hop = int(round(sr * 0.1))  # 400 ms blocks, 75 % overlap
+    size, warm, per = 4 * hop, 10 * hop, int(round(chunk_s / 0.1))
+    total = int(np.round((n / sr - 0.4) / 0.1)) + 1
+    levels: list[float] = []
+    for j0 in range(0, total, per):
+        j1 = min(total, j0 + per)
+        a = max(0, j0 * hop - warm)
+        skip = (j0 * hop - a) // hop
+        meter.integrated_loudness(x[:, a: min(n, (j1 - 1) * hop + size)].T)
+        levels.extend(meter.blockwise_loudness[skip: skip + (j1 - j0)])
+    block = np.array(levels, dtype=np.float64)
+    power = 10.0 ** ((block + 0.691) / 10.0)
+    above = block >= -70.0
+    if not above.any():
+        return float("-inf")
+    relative = -0.691 + 10.0 * np.log10(np.mean(power[above])) - 10.0
+    gated = (block > relative) & above
+    return float(-0.691 + 10.0 * np.log10(np.mean(power[gated])))
+
+
+def apply_in_place(board: pedalboard.Pedalboard, x: np.ndarray, sr: float, chunk_s: float = 5.0) -> np.ndarray:
+    """Run ``board`` over planar ``x`` chunk by chunk, writing the result back into ``x``.
+
+    Pedalboard keeps each plugin's state between calls (``reset=False``), so for
+    plugins without latency (filters, dynamics, saturation, reverb, delay) this is
+    sample for sample the same as one call, without a second copy of a long song.
+    """
+    step = max(1, int(sr * chunk_s))
+    for a in range(0, x.shape[1], step):
+        x[:, a: a + step] = board(x[:, a: a + step], sr, reset=a == 0)
+    return x
 
 
 def _chain(sr: int) -> pedalboard.Pedalboard:
@@ -99,40 +164,52 @@ def _chain(sr: int) -> pedalboard.Pedalboard:
     ])
 
 
-def master(audio: np.ndarray, sr: int, mastered: bool = True) -> tuple[np.ndarray, dict[str, Any]]:
-    """Master a (samples, 2) float32 mix. ``mastered=False`` only peak-normalises to -1 dBFS."""
-    audio = np.ascontiguousarray(audio, dtype=np.float32)
-    ceiling = db_to_gain(CEILING_DBFS)
-    peak = float(np.max(np.abs(audio))) if audio.size else 0.0
-    if peak == 0.0:
-        return audio, {"mastered": mastered, "lufs": None, "true_peak_dbfs": None, "silent": True}
-    if not mastered:
-        out = (audio * (ceiling * 0.999 / max(true_peak(audio), peak))).astype(np.float32)
-        return out, {"mastered": False, "true_peak_dbfs": round(20 * np.log10(true_peak(out)), 2)}
+def master_planar(audio: np.ndarray, sr: int, mastered: bool = True) -> tuple[np.ndarray, dict[str, Any]]:
+    """:func:`master` for planar (channels, samples) float32 audio; returns planar audio.
 
-    out = _chain(sr)(audio.T.copy(), sr).T
+    Works in place: a C-contiguous float32 ``audio`` is overwritten by the result,
+    so a long song needs little more memory than itself.
+    """
+    x = np.ascontiguousarray(audio, dtype=np.float32)
+    ceiling = db_to_gain(CEILING_DBFS)
+    peak = _peak(x)
+    if peak == 0.0:
+        return x, {"mastered": mastered, "lufs": None, "true_peak_dbfs": None, "silent": True}
+    if not mastered:
+        x *= np.float32(ceiling * 0.999 / max(_true_peak_planar(x), peak))
+        return x, {"mastered": False, "true_peak_dbfs": round(20 * np.log10(_true_peak_planar(x)), 2)}
+
+    out = apply_in_place(_chain(sr), x, sr)
     # A quick loudness estimate (every 4th sample) tells which peaks the final gain will push
     # over the ceiling; they are shaved first so the exact loudness gain can come last.
-    estimate = float(pyloudnorm.Meter(sr / 4).integrated_loudness(out[::4]))
+    estimate = integrated_loudness(out[:, ::4], sr / 4)
     if not np.isfinite(estimate):
-        return audio, {"mastered": True, "lufs": None, "true_peak_dbfs": None, "silent": True}
+        return x, {"mastered": True, "lufs": None, "true_peak_dbfs": None, "silent": True}
     expected_gain = db_to_gain(TARGET_LUFS - estimate)
-    tp = true_peak(out) * expected_gain
+    tp = _true_peak_planar(out) * expected_gain
     limited = tp > ceiling
     if limited:
-        overshoot = tp / (float(np.max(np.abs(out))) * expected_gain)
-        out = limit(out, ceiling * db_to_gain(-0.5) / overshoot / expected_gain, sr)
-    lufs = float(pyloudnorm.Meter(sr).integrated_loudness(out))
-    out = out * np.float32(db_to_gain(TARGET_LUFS - lufs))  # the last gain step
+        overshoot = tp / (_peak(out) * expected_gain)
+        _limit(out, ceiling * db_to_gain(-0.5) / overshoot / expected_gain, sr)
+    lufs = integrated_loudness(out, sr)
+    out *= np.float32(db_to_gain(TARGET_LUFS - lufs))  # the last gain step
     for _ in range(3):
-        tp = true_peak(out)
+        tp = _true_peak_planar(out)
         if tp <= ceiling:
             break
         limited = True
-        overshoot = tp / float(np.max(np.abs(out)))
-        out = limit(out, ceiling * db_to_gain(-0.1) / overshoot, sr)
-    out = np.clip(out, -ceiling, ceiling).astype(np.float32)
+        overshoot = tp / _peak(out)
+        _limit(out, ceiling * db_to_gain(-0.1) / overshoot, sr)
+    np.clip(out, -ceiling, ceiling, out=out)
     return out, {
         "mastered": True, "lufs": TARGET_LUFS, "true_peak_dbfs": round(float(20 * np.log10(tp)), 2),
-        "sample_peak_dbfs": round(float(20 * np.log10(float(np.max(np.abs(out))))), 2), "limited": bool(limited),
+        "sample_peak_dbfs": round(float(20 * np.log10(_peak(out))), 2), "limited": bool(limited),
     }
+
+
+def master(audio: np.ndarray, sr: int, mastered: bool = True) -> tuple[np.ndarray, dict[str, Any]]:
+    """Master a (samples, 2) float32 mix. ``mastered=False`` only peak-normalises to -1 dBFS."""
+    x = np.asarray(audio, dtype=np.float32)
+    planar = np.array(x.reshape(len(x), -1).T, dtype=np.float32, order="C")  # a copy: the caller's audio stays
+    out, info = master_planar(planar, sr, mastered)
+    return np.ascontiguousarray(out.T), info

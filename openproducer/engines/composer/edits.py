@@ -11,13 +11,14 @@ import numpy as np
 from openproducer.engines.base import EngineRequest
 
 from .arrange import arrange
-from .compose import compose
+from .compose import add_harmony, compose
 from .form import SectionPlan, bars_for_seconds, fit_length, instrumental_form, lyric_form
 from .harmony import section_chords
 from .lyrics import parse_lyrics
 from .melody import MelodyWriter
 from .parents import free_channel, lyric_lines, parent_style, renumber_phrases, restyle, used_channels
 from .score import bar_seconds, clip_notes, seconds_per_beat, splice_scores
+from .singer import Voice, choose_voice, register_for
 
 
 def continuation_plan(total_bars: int, instruction: str) -> list[SectionPlan]:
@@ -49,20 +50,29 @@ def extend(parent: dict[str, Any], request: EngineRequest, rng: np.random.Genera
     b0 = math.floor(starts_at / bs + 1e-6)
     start_beat = starts_at / seconds_per_beat(parent)
     style = restyle(parent_style(parent), request.sound, request.sound_strength, rng)
+    bpb = style.beats_per_bar
     cont_seconds = starts_at + add - b0 * bs
     lines = parse_lyrics(request.lyrics) if request.lyrics.strip() and not request.make_instrumental else []
     if lines:
-        plan = [s for s in lyric_form(lines, style.bpm) if s.lines or s.kind != "intro"]
-        plan = fit_length(plan, bars_for_seconds(cont_seconds, style.bpm))
+        plan = [s for s in lyric_form(lines, style.bpm, bpb) if s.lines or s.kind != "intro"]
+        plan = fit_length(plan, bars_for_seconds(cont_seconds, style.bpm, bpb))
     else:
-        plan = continuation_plan(bars_for_seconds(cont_seconds, style.bpm), request.instruction)
+        plan = continuation_plan(bars_for_seconds(cont_seconds, style.bpm, bpb), request.instruction)
     mel = parent.get("melody")
     lead_stem = mel["stem"] if mel else ("vocals" if lines else None)
+    voice = None
+    if mel and mel.get("voice"):
+        voice = Voice.from_dict(mel.get("singer"), mel["voice"])
+    elif lines and lead_stem == "vocals":
+        voice = choose_voice(style.voice, style.timbre, rng)
+    register = int((mel or {}).get("register", register_for(voice)))
     cont = compose(style, plan, cont_seconds, profile=parent.get("profile", request.profile), rng=rng,
                    weirdness=request.weirdness, lead_stem=lead_stem, seed=request.seed, lyric=bool(lines),
-                   motifs=(mel or {}).get("motifs"))
-    shift = b0 * 4.0
+                   motifs=(mel or {}).get("motifs"), register=register, lyrics_strength=request.lyrics_strength)
+    shift = float(b0 * bpb)
     out = copy.deepcopy(parent)
+    if request.sound.strip():
+        out["style"] = style.to_dict()
     used = used_channels(out)
     by_name = {t["name"]: t for t in out["tracks"]}
     for t in out["tracks"]:
@@ -84,10 +94,13 @@ def extend(parent: dict[str, Any], request: EngineRequest, rng: np.random.Genera
         om = out["melody"]
         om["notes"] = clip_notes(om["notes"], start_beat)
         base = len(om["words"])
-        for n in _shift(cm["notes"], shift):
-            if n[0] >= start_beat - 1e-9:
-                om["notes"].append([*n[:5], n[5] + base if n[5] >= 0 else -1, n[6]])
+        for key in ("notes", "harmony"):
+            kept = clip_notes(om.get(key, []), start_beat)
+            om[key] = kept + [[*n[:5], n[5] + base if n[5] >= 0 else -1, n[6]] for n in _shift(cm.get(key, []), shift)
+                              if n[0] >= start_beat - 1e-9]
         om["words"] = om["words"] + cm["words"]
+        if voice is not None and not om.get("voice"):
+            om["voice"], om["singer"] = voice.espeak, voice.to_dict()
         moved = [{**p, "start_beat": p["start_beat"] + shift} for p in cm["phrases"]]
         om["phrases"] = [p for p in om["phrases"] if p["start_beat"] < start_beat] + [
             p for p in moved if p["start_beat"] >= start_beat]
@@ -103,6 +116,7 @@ def extend(parent: dict[str, Any], request: EngineRequest, rng: np.random.Genera
 
 
 def _window_bars(parent: dict[str, Any], request: EngineRequest) -> tuple[int, int]:
+    """The bars that overlap [starts_at, ends_at): the edit joins the parent on bar lines."""
     bs = bar_seconds(parent)
     s = float(np.clip(request.starts_at or 0.0, 0.0, parent["duration"]))
     e = parent["duration"] if request.ends_at is None else float(np.clip(request.ends_at, s, parent["duration"]))
@@ -115,6 +129,7 @@ def replace(parent: dict[str, Any], request: EngineRequest, rng: np.random.Gener
     """Recompose the bars overlapping [starts_at, ends_at); everything else stays as it was."""
     b_start, b_end = _window_bars(parent, request)
     style = restyle(parent_style(parent), request.sound, request.sound_strength, rng)
+    bpb = style.beats_per_bar
     chords = copy.deepcopy(parent["chords"])
     for s in parent["sections"]:
         if s["end_bar"] <= b_start or s["start_bar"] >= b_end:
@@ -125,48 +140,71 @@ def replace(parent: dict[str, Any], request: EngineRequest, rng: np.random.Gener
             if b_start <= bar < min(b_end, parent["bars"] - 2):
                 chords[bar] = new[i]
     sections = [dict(s) for s in parent["sections"]]
-    tracks = arrange(style, sections, chords, parent.get("profile", request.profile), rng, parent["hold_beats"])
-    alt = {**parent, "tracks": tracks, "chords": chords, "melody": copy.deepcopy(parent.get("melody"))}
-    if alt["melody"]:
-        _rewrite_melody(alt["melody"], sections, chords, style, b_start * 4.0, b_end * 4.0, request, rng)
-    return splice_scores(parent, alt, b_start * 4.0, b_end * 4.0) | (
-        {"melody": alt["melody"]} if alt["melody"] else {})
+    ws, we = float(b_start * bpb), float(b_end * bpb)
+    melody = copy.deepcopy(parent.get("melody"))
+    if melody:
+        _rewrite_melody(melody, sections, chords, style, ws, we, request, rng)
+        if melody.get("harmony") is not None and melody.get("voice"):
+            add_harmony(melody, chords, style)
+    tracks = arrange(style, sections, chords, parent.get("profile", request.profile), rng, parent["hold_beats"],
+                     melody=melody, weirdness=request.weirdness)
+    alt = {**parent, "tracks": tracks, "chords": chords, "melody": melody}
+    out = splice_scores(parent, alt, ws, we)
+    if melody:
+        harmony = out["melody"].get("harmony", [])
+        out["melody"] = melody
+        out["melody"]["harmony"] = harmony
+    return out
 
 
 def _rewrite_melody(mel: dict[str, Any], sections: list[dict], chords: list[dict], style: Any, ws: float,
                     we: float, request: EngineRequest, rng: np.random.Generator) -> None:
-    """New phrases inside [ws, we); words kept, or taken from ``request.lyrics``."""
-    inside = [p for p in mel["phrases"] if ws <= p["start_beat"] < we]
+    """New phrases for those that lie wholly inside [ws, we); words kept, or taken from ``request.lyrics``.
+
+    A phrase that crosses the window's edge keeps all its notes, so the edit never
+    reaches outside the window and no sung word is cut in two.
+    """
+    eps = 1e-6
+    phrases = mel["phrases"]
+    chosen = [i for i, p in enumerate(phrases) if p["start_beat"] >= ws - eps and p["start_beat"] + p["beats"]
+              <= we + eps]
     new_lines = lyric_lines(request.lyrics)
-    if not inside and not new_lines:
+    if not chosen and not new_lines:
         return
-    if not inside:
-        starts = np.arange(ws, we - 4.0 + 1e-6, 8.0)
-        inside = [{"start_beat": float(b), "beats": min(8.0, we - b), "section": "", "sung": False} for b in starts]
-    old_in = [n for n in mel["notes"] if ws <= n[0] < we]
+    bpb = style.beats_per_bar
+    slots = [dict(phrases[i]) for i in chosen]
+    if not slots:  # new words where nothing was sung: 2-bar phrases in the free bars of the window
+        taken = [(p["start_beat"], p["start_beat"] + p["beats"]) for p in phrases]
+        slots = [{"start_beat": float(b), "beats": min(2.0 * bpb, we - b), "section": "", "sung": False}
+                 for b in np.arange(ws, we - bpb + eps, 2.0 * bpb)
+                 if not any(a < b + 2.0 * bpb and b < z for a, z in taken)]
+    index = set(chosen)
+    old_in = [n for n in mel["notes"] if n[6] in index]
     word_ids = sorted({n[5] for n in old_in if n[5] >= 0})
     first = word_ids[0] if word_ids else len({n[5] for n in mel["notes"] if n[0] < ws and n[5] >= 0})
     last = word_ids[-1] if word_ids else first - 1
-    writer = MelodyWriter(style.tonic, style.mode, rng, max(0.3, request.weirdness))
+    writer = MelodyWriter(style.tonic, style.mode, rng, max(0.3, request.weirdness), bpb=bpb,
+                          register=int(mel.get("register", 0)), lyrics_strength=request.lyrics_strength)
     kind_of = {s["name"]: s["kind"] for s in sections}
-    for i, p in enumerate(inside):
-        sec = next((s for s in sections if s["start_bar"] * 4 <= p["start_beat"] < s["end_bar"] * 4), sections[-1])
+    for k, p in enumerate(slots):
+        sec = next((s for s in sections if s["start_bar"] * bpb <= p["start_beat"] < s["end_bar"] * bpb),
+                   sections[-1])
         if new_lines:
-            words = new_lines[i] if i < len(new_lines) else None
-            if i == len(inside) - 1 and len(new_lines) > len(inside):
-                words = [w for line in new_lines[i:] for w in line]
+            words = new_lines[k] if k < len(new_lines) else None
+            if k == len(slots) - 1 and len(new_lines) > len(slots):
+                words = [w for line in new_lines[k:] for w in line]
         else:
-            words = [mel["words"][k] for k in sorted({n[5] for n in old_in if n[6] == mel["phrases"].index(p)
-                                                       and n[5] >= 0})] if p in mel["phrases"] else None
-        writer.phrase(kind_of.get(p["section"], sec["kind"]), i, p["start_beat"], p["beats"], chords,
-                      sec["energy"], words or None, sec["name"])
+            own = chosen[k] if k < len(chosen) else -1
+            words = [mel["words"][w] for w in sorted({n[5] for n in old_in if n[6] == own and n[5] >= 0})]
+        writer.phrase(p.get("kind") or kind_of.get(p["section"], sec["kind"]), k, p["start_beat"], p["beats"],
+                      chords, sec["energy"], words or None, sec["name"])
     delta = len(writer.words) - (last + 1 - first)
-    notes = [n for n in mel["notes"] if not ws <= n[0] < we]
+    notes = [n for n in mel["notes"] if n[6] not in index]
     for n in notes:
         if n[5] > last:
             n[5] += delta
     notes += [[*n[:5], n[5] + first if n[5] >= 0 else -1, n[6]] for n in writer.notes if n[0] < we]
     mel["words"] = mel["words"][:first] + writer.words + mel["words"][last + 1:]
     mel["notes"] = sorted(notes, key=lambda n: n[0])
-    mel["phrases"] = [p for p in mel["phrases"] if not ws <= p["start_beat"] < we] + writer.phrases
+    mel["phrases"] = [p for i, p in enumerate(phrases) if i not in index] + writer.phrases
     renumber_phrases(mel)

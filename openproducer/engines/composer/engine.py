@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from openproducer.audio.master import master
+from openproducer.audio.master import master_planar
 from openproducer.engines.base import (
     ClipMeta,
     EngineError,
@@ -22,12 +22,13 @@ from openproducer.engines.base import (
 from . import edits, restyle
 from .compose import create_score
 from .lyrics import parse_lyrics
+from .mixing import Mix, process_instrumental
 from .parents import parent_score
 from .prompt import read_prompt
-from .render import SoundfontHandle, collect_stems, submit_stems
+from .render import SoundfontHandle, collect_stems, release_memory, submit_stems
 from .score import key_name, lyrics_timing, meta_sections
 from .seeds import rng_for
-from .singer import choose_voice, espeak_available
+from .singer import choose_voice, espeak_available, register_for
 from .vocals import match_level, sing
 
 SOUNDFONT_CANDIDATES = (
@@ -120,10 +121,14 @@ class ComposerEngine:
             elif op is Operation.SWAP_SOUND and parent.stems.get("vocals") is not None:
                 kept["vocals"] = parent.stems["vocals"]
         progress(0.2, "rendering")
-        stems = self._stems(score, kept, sr)
+        stems, total = self._stems(score, kept, sr)
+        release_memory()
         progress(0.8, "mastering")
-        total = sum(stems.values())
-        mix, info = master(total, sr, mastered=request.mastered)
+        mastered, info = master_planar(total, sr, mastered=request.mastered)
+        del total
+        mix = np.ascontiguousarray(mastered.T)
+        del mastered
+        release_memory()
         progress(1.0, "done")
         return RenderResult(sample_rate=sr, mix=mix, stems=stems, score=score,
                             meta=self._meta(score, stems, mix, sr, profile, info, notes, request))
@@ -140,13 +145,18 @@ class ComposerEngine:
             lead_stem = "instrumental" if profile in ("full", "standard") else None
         else:
             lead_stem = "vocals"
+        voice = choose_voice(style.voice, style.timbre, rng) if sections else None
         score = create_score(style, sections, request.length, profile=profile, rng=rng,
-                             weirdness=request.weirdness, lead_stem=lead_stem, seed=request.seed)
-        if score.get("melody") and sections:
-            score["melody"]["voice"] = choose_voice(style.voice, rng)
+                             weirdness=request.weirdness, lead_stem=lead_stem, seed=request.seed,
+                             register=register_for(voice), lyrics_strength=request.lyrics_strength)
+        if score.get("melody") and voice is not None:
+            score["melody"]["voice"] = voice.espeak
+            score["melody"]["singer"] = voice.to_dict()
         return score
 
-    def _stems(self, score: dict[str, Any], kept: dict[str, np.ndarray], sr: int) -> dict[str, np.ndarray]:
+    def _stems(self, score: dict[str, Any], kept: dict[str, np.ndarray],
+               sr: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """The (samples, 2) stems and their planar (2, samples) sum, the mix before mastering."""
         mel = score.get("melody")
         wanted = ["instrumental"]
         if mel and mel["stem"] == "vocals" and mel["notes"]:
@@ -154,21 +164,36 @@ class ComposerEngine:
         sung = "vocals" in wanted and "vocals" not in kept and is_sung(score)
         synth_stems = tuple(s for s in wanted if s not in kept and not (s == "vocals" and sung))
         n = len(next(iter(kept.values()))) if kept else int(round(score["duration"] * sr))
-        jobs = submit_stems(self._handle, score, synth_stems, sr, n) if synth_stems else []
+        jobs = submit_stems(self._handle, score, synth_stems, sr, n, parallel=not sung) if synth_stems else []
         vocals = None
+        mix = Mix.from_dict(score.get("style", {}).get("mix"))
         if sung:
             try:
-                vocals = sing(mel, float(score["bpm"]), n, sr)  # runs while FluidSynth renders
+                vocals = sing(mel, float(score["bpm"]), n, sr, mix)  # runs while FluidSynth renders
             except (OSError, subprocess.SubprocessError, ValueError):
                 mel["voice"] = None  # espeak-ng failed: the lead instrument carries the melody instead
                 jobs += submit_stems(self._handle, score, ("vocals",), sr, n)
-        stems = collect_stems(jobs)
-        for name, audio in kept.items():
-            stems[name] = np.asarray(audio, dtype=np.float32)
+        planar = collect_stems(jobs)
+        if "instrumental" in planar:
+            planar["instrumental"] = process_instrumental(planar["instrumental"], sr, mix, float(score["bpm"]),
+                                                          int(score.get("seed", 0)))
         if vocals is not None:
-            stems["vocals"] = match_level(vocals, stems["instrumental"])
+            band = (planar["instrumental"][:, ::8].mean(axis=0) if "instrumental" in planar
+                    else np.asarray(kept["instrumental"][::8], dtype=np.float32).mean(axis=1))
+            planar["vocals"] = match_level(vocals, band)
         score["duration"] = n / sr
-        return {k: stems[k] for k in ("instrumental", "vocals") if k in stems}
+        stems: dict[str, np.ndarray] = {}
+        total = np.zeros((2, n), dtype=np.float32)
+        for name in ("instrumental", "vocals"):  # one stem at a time, to keep few copies alive
+            if name in kept:
+                stems[name] = np.asarray(kept[name], dtype=np.float32)
+                total += stems[name].T
+            elif name in planar:
+                audio = planar.pop(name)
+                total += audio
+                stems[name] = np.ascontiguousarray(audio.T)
+                del audio
+        return stems, total
 
     def _meta(self, score: dict[str, Any], stems: dict[str, np.ndarray], mix: np.ndarray, sr: int, profile: str,
               info: dict[str, Any], notes: list[str], request: EngineRequest) -> ClipMeta:
@@ -193,5 +218,6 @@ class ComposerEngine:
             vocal_kind=vocal_kind, notes=notes,
             extra={"genre": style.get("genre"), "instruments": style.get("instruments"),
                    "lead_program": mel.get("program"), "profile": profile, "master": info,
-                   "understood_words": style.get("words", [])},
+                   "understood_words": style.get("words", []), "mix": style.get("mix", {}),
+                   "singer": mel.get("singer") if vocal_kind == "sung" else None},
         )

@@ -36,15 +36,15 @@ def bar_seconds(bpm: float, beats_per_bar: int = 4) -> float:
     return beats_per_bar * 60.0 / bpm
 
 
-def bars_for_seconds(seconds: float, bpm: float) -> int:
+def bars_for_seconds(seconds: float, bpm: float, bpb: int = 4) -> int:
     """Whole bars that fit in ``seconds`` while leaving the decay tail."""
-    return max(2, math.floor((seconds - TAIL_SECONDS) / bar_seconds(bpm) + 1e-6))
+    return max(2, math.floor((seconds - TAIL_SECONDS) / bar_seconds(bpm, bpb) + 1e-6))
 
 
-def line_bar_count(words: list[str]) -> int:
+def line_bar_count(words: list[str], bpb: int = 4) -> int:
     n = sum(len(syllables(w)) for w in words)
     beats = n * 0.5 + 1.5  # eighth notes plus a breath
-    return 2 if beats <= 8 else 4 * math.ceil(beats / 16)
+    return 2 if beats <= 2 * bpb else 4 * math.ceil(beats / (4 * bpb))
 
 
 def instrumental_form(total_bars: int) -> list[SectionPlan]:
@@ -72,12 +72,12 @@ def instrumental_form(total_bars: int) -> list[SectionPlan]:
     return [s for s in plan if s.bars > 0]
 
 
-def lyric_form(sections: list[LyricSection], bpm: float) -> list[SectionPlan]:
-    """Bars as the lyrics need them: one or two 2-bar phrases per line."""
+def lyric_form(sections: list[LyricSection], bpm: float, bpb: int = 4) -> list[SectionPlan]:
+    """Bars as the lyrics need them: a 2-bar phrase per line, 4 bars for long lines."""
     plan: list[SectionPlan] = []
     for sec in sections:
         if sec.lines:
-            line_bars = [line_bar_count(words) for words in sec.lines]
+            line_bars = [line_bar_count(words, bpb) for words in sec.lines]
             plan.append(SectionPlan(sec.name, sec.kind, sum(line_bars), list(sec.lines), line_bars))
         else:
             bars = {"intro": 4, "outro": 4, "instrumental": 8}.get(sec.kind, 4)
@@ -126,15 +126,15 @@ def fit_length(plan: list[SectionPlan], target_bars: int) -> list[SectionPlan]:
 
 
 def plan_form(
-    lyric_sections: list[LyricSection] | None, bpm: float, length: float | None
+    lyric_sections: list[LyricSection] | None, bpm: float, length: float | None, bpb: int = 4
 ) -> tuple[list[SectionPlan], float]:
     """The form and the song's duration in seconds (``length`` when given)."""
     if lyric_sections:
-        plan = lyric_form(lyric_sections, bpm)
+        plan = lyric_form(lyric_sections, bpm, bpb)
         if length:
-            plan = fit_length(plan, bars_for_seconds(length, bpm))
+            plan = fit_length(plan, bars_for_seconds(length, bpm, bpb))
         bars = sum(s.bars for s in plan)
-        duration = max(length or 0.0, bars * bar_seconds(bpm) + TAIL_SECONDS)
+        duration = max(length or 0.0, bars * bar_seconds(bpm, bpb) + TAIL_SECONDS)
         return plan, duration
     seconds = length or 30.0
-    return instrumental_form(bars_for_seconds(seconds, bpm)), seconds
+    return instrumental_form(bars_for_seconds(seconds, bpm, bpb)), seconds

@@ -1,9 +1,24 @@
-"""Lyrics text -> sections of lines of words, and words -> syllables."""
+"""Lyrics text -> sections of lines of words; words -> syllables with lexical stress.
+
+Syllables come from spelling (vowel groups, silent final e); stress from a few
+English rules: function words are unstressed, two-syllable words with a
+weak prefix (a-, be-, re-, ...) stress the second syllable, words ending in
+-tion/-sion/-ic/-ity stress the syllable before the ending, others the first.
+
+Rhythms of sung and played phrases: a phrase of ``beats`` beats holds ``n``
+notes and ends in a breath. On the grid, notes sit on eighths (sixteenths when
+the line is long, or sometimes when the song is weird) and stressed syllables
+are pushed onto beats. In speech rhythm, every syllable lasts in proportion to
+its weight (stressed syllables and word ends are longer, the line's last
+syllable longest). ``lyrics_strength`` blends the grid (0) into speech (1).
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+import numpy as np
 
 _MARKER = re.compile(r"^\s*\[([^\]]+)\]\s*$")
 _VOWELS = re.compile(r"[aeiouyàáâäèéêëìíîïòóôöùúûü]+", re.IGNORECASE)
@@ -95,3 +110,108 @@ def syllables(word: str) -> list[str]:
         start = c
     parts.append(word[start:])
     return [p for p in parts if p] or [word]
+
+
+_FUNCTION = frozenset(
+    "a an the of to in on at and but or nor for with is are was were be been am i'm my your his her its our "
+    "their we you they he she it me us them as by from that this so if than then can will just do does did "
+    "'s 're 'm 'll 've don't i've we're you're they're it's there their's into onto upon".split()
+)
+_WEAK_PREFIX = ("a", "be", "de", "re", "un", "in", "im", "con", "com", "dis", "ex", "to", "with", "pre", "for")
+_STRESS_BEFORE = ("tion", "sion", "ic", "ity", "ical", "ian", "ious")
+
+
+def stresses(word: str) -> list[int]:
+    """1 for a stressed syllable, 0 for an unstressed one."""
+    parts = syllables(word)
+    low = word.lower().strip("'")
+    if len(parts) == 1:
+        return [0 if low in _FUNCTION else 1]
+    out = [0] * len(parts)
+    if low.endswith(_STRESS_BEFORE) and len(parts) >= 3:
+        out[-2 if low.endswith(("ic", "tion", "sion", "ian", "ious")) else -3] = 1
+    elif parts[0].lower() in _WEAK_PREFIX and len(parts) == 2 and not low.endswith(("ing", "er", "y", "ly", "ed")):
+        out[1] = 1
+    else:
+        out[0] = 1
+    return out
+
+
+Rhythm = list[tuple[float, float]]
+
+
+def rest_beats(beats: float) -> float:
+    return 1.5 if beats <= 8 else 2.5
+
+
+def grid_rhythm(n: int, beats: float, rng: np.random.Generator, stress: list[int] | None = None,
+                word_ends: list[bool] | None = None, sync: float = 0.3, fine: float = 0.0) -> Rhythm:
+    """``n`` (onset, duration) pairs on a grid, ending in a long note and a breath."""
+    stress = stress or [0] * n
+    ends = word_ends or [False] * n
+    room = beats - rest_beats(beats)
+    grid = 0.5 if n <= room / 0.5 else 0.25
+    if grid == 0.5 and n <= room / 0.25 and rng.random() < fine:
+        grid = 0.25
+    slots = int(room / grid)
+    if n > slots:
+        step = (beats - 0.5) / n
+        return [(i * step, step * 0.95) for i in range(n)]
+    per_beat = int(round(1.0 / grid))
+    start = 1 if (slots - n >= 2 and rng.random() < sync) else 0
+    spare = slots - n - start
+    positions: list[int] = []
+    p = start
+    for i in range(n):
+        if stress[i] and p % per_beat and spare > 0:
+            need = per_beat - p % per_beat
+            if need <= spare and rng.random() < 0.9:
+                p += need
+                spare -= need
+        positions.append(p)
+        p += 1
+    lengths = [b - a for a, b in zip(positions, positions[1:], strict=False)] + [1]
+    # whole beats of the remaining room go to word ends and the last note, so stresses stay on beats
+    weights = np.array([1.0 + 1.5 * e for e in ends]) + np.eye(n)[-1] * 4.0
+    while spare >= per_beat:
+        i = int(rng.choice(n, p=weights / weights.sum()))
+        lengths[i] += per_beat
+        spare -= per_beat
+    lengths[-1] += spare
+    onsets = np.concatenate([[positions[0]], positions[0] + np.cumsum(lengths)[:-1]])
+    return [(float(o * grid), float(ln * grid)) for o, ln in zip(onsets, lengths, strict=True)]
+
+
+def speech_rhythm(grid: Rhythm, stress: list[int], word_ends: list[bool]) -> Rhythm:
+    """The same span as ``grid``, divided in proportion to how long each syllable is spoken."""
+    n = len(grid)
+    w = np.array([1.0 + 0.9 * s + 0.6 * e for s, e in zip(stress, word_ends, strict=True)])
+    w[-1] += 1.2
+    start = grid[0][0]
+    span = grid[-1][0] + grid[-1][1] - start
+    bounds = start + span * np.concatenate([[0.0], np.cumsum(w) / w.sum()])
+    return [(float(bounds[i]), float(bounds[i + 1] - bounds[i])) for i in range(n)]
+
+
+def blend(grid: Rhythm, speech: Rhythm, strength: float) -> Rhythm:
+    """Onsets moved from the grid towards speech by ``strength`` (0..1), on a 1/24-beat raster."""
+    s = float(np.clip(strength, 0.0, 1.0))
+    if s <= 0.0:
+        return list(grid)
+    onsets = [round((g[0] + s * (sp[0] - g[0])) * 24) / 24 for g, sp in zip(grid, speech, strict=True)]
+    end = grid[-1][0] + grid[-1][1]
+    out = []
+    for i, o in enumerate(onsets):
+        nxt = onsets[i + 1] if i + 1 < len(onsets) else end
+        out.append((float(o), float(max(1 / 24, nxt - o))))
+    return out
+
+
+def phrase_rhythm(n: int, beats: float, rng: np.random.Generator, stress: list[int], word_ends: list[bool],
+                  weirdness: float, lyrics_strength: float, sung: bool) -> Rhythm:
+    """The rhythm of one phrase: the grid version, blended towards speech when words are sung."""
+    grid = grid_rhythm(n, beats, rng, stress if sung else None, word_ends, sync=0.2 + 0.5 * weirdness,
+                       fine=0.6 * weirdness)
+    if not sung:
+        return grid
+    return blend(grid, speech_rhythm(grid, stress, word_ends), lyrics_strength)

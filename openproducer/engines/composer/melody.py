@@ -1,10 +1,14 @@
-"""The lead melody: motifs built from rhythm templates and scale-degree contours.
+"""The lead melody: motifs built from rhythms and scale-degree contours.
 
 Lines of a section follow an A B A C motif plan; a section kind (chorus, verse)
-remembers its motifs, so every chorus returns with the same tune. Sung lines
-get one note per syllable. A melody note is
-``[start_beat, dur_beats, pitch, velocity, syllable, word_index, phrase_index]``
-(``word_index`` is -1 and ``syllable`` "" for instrumental leads).
+remembers its motifs, so every chorus returns with the same tune. Sung lines get
+one note per syllable; stressed syllables go to beats and to chord tones. A
+melody note is ``[start_beat, dur_beats, pitch, velocity, syllable, word_index,
+phrase_index]`` (``word_index`` is -1 and ``syllable`` "" for instrumental leads).
+
+The harmony line sings every note of a chorus phrase a third (or, where the chord
+wants it, a sixth) above the lead, on the same syllables: a second voice in the
+vocals stem.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .harmony import SCALES, chord_pcs
-from .lyrics import syllables
+from .lyrics import Rhythm, phrase_rhythm, stresses, syllables
 
 _STEPS = np.array([-4, -3, -2, -1, 0, 1, 2, 3, 4])
 _STEP_P = np.array([0.02, 0.05, 0.14, 0.26, 0.12, 0.24, 0.11, 0.04, 0.02])
@@ -25,7 +29,7 @@ _KIND_LIFT = {"chorus": 2, "theme": 2, "pre-chorus": 1, "bridge": 3, "instrument
 @dataclass
 class Motif:
     contour: list[int]  # scale degrees relative to the phrase's first note
-    rhythms: dict[int, list[tuple[float, float]]] = field(default_factory=dict)  # notes -> (onset, dur)
+    rhythms: dict[str, Rhythm] = field(default_factory=dict)  # "n" or "n:stresses" -> (onset, dur)
 
 
 def tonic_midi(tonic: int) -> int:
@@ -37,34 +41,9 @@ def degree_to_midi(degree: int, tonic: int, mode: str) -> int:
     return tonic_midi(tonic) + 12 * (degree // 7) + scale[degree % 7]
 
 
-def make_rhythm(
-    n: int, beats: float, rng: np.random.Generator, word_ends: list[bool] | None = None, sync: float = 0.3
-) -> list[tuple[float, float]]:
-    """``n`` (onset, duration) pairs inside a phrase of ``beats``, ending in a long note and a breath."""
-    rest = 1.5 if beats <= 8 else 2.5
-    grid = 0.5 if n <= (beats - rest) / 0.5 else 0.25
-    slots = int((beats - rest) / grid)
-    if n > slots:
-        step = (beats - 0.5) / n
-        return [(i * step, step * 0.95) for i in range(n)]
-    start = 1 if (slots - n >= 2 and rng.random() < sync) else 0
-    lengths = np.ones(n, dtype=int)
-    spare = slots - n - start
-    weights = np.ones(n)
-    if word_ends:
-        weights += 1.5 * np.array(word_ends, dtype=float)
-    weights[-1] += 4.0
-    while spare > 0:
-        i = int(rng.choice(n, p=weights / weights.sum()))
-        lengths[i] += 1
-        spare -= 1
-    onsets = start + np.concatenate([[0], np.cumsum(lengths)[:-1]])
-    return [(float(o * grid), float(ln * grid)) for o, ln in zip(onsets, lengths, strict=True)]
-
-
 def make_contour(n: int, rng: np.random.Generator, weirdness: float) -> list[int]:
     p = _STEP_P.copy()
-    p[[0, 1, 7, 8]] *= 1.0 + 2.0 * weirdness
+    p[[0, 1, 7, 8]] *= 1.0 + 3.0 * weirdness
     p /= p.sum()
     degs, d = [0], 0
     for _ in range(n - 1):
@@ -92,46 +71,57 @@ def snap_to_chord(pitch: int, chord: dict, lo: int, hi: int) -> int:
 
 
 def realise_phrase(
-    rhythm: list[tuple[float, float]], contour: list[int], start_beat: float, base_degree: int,
-    chords: list[dict], tonic: int, mode: str, energy: float,
+    rhythm: Rhythm, contour: list[int], start_beat: float, base_degree: int, chords: list[dict], tonic: int,
+    mode: str, energy: float, bpb: int = 4, register: int = 0, stress: list[int] | None = None,
 ) -> list[list]:
-    """Rhythm + contour -> notes; strong beats and the last note land on chord tones."""
-    lo = tonic_midi(tonic) - 5
-    hi = tonic_midi(tonic) + 16
+    """Rhythm + contour -> notes; strong beats, stresses and the last note land on chord tones.
+
+    The range is the octave and a half above the tonic's fifth below, moved by ``register``
+    and never below G3 (G2 for the male register) so that every note is singable.
+    """
+    lo = max(tonic_midi(tonic) - 5, 55) + register
+    hi = tonic_midi(tonic) + 16 + register
     notes: list[list] = []
     for i, ((onset, dur), deg) in enumerate(zip(rhythm, contour, strict=True)):
         beat = start_beat + onset
-        pitch = degree_to_midi(base_degree + deg, tonic, mode)
+        pitch = degree_to_midi(base_degree + deg, tonic, mode) + register
         while pitch > hi:
             pitch -= 12
         while pitch < lo:
             pitch += 12
-        chord = chords[min(len(chords) - 1, int(beat // 4))]
-        strong = abs(beat % 2) < 1e-6 or i == len(rhythm) - 1
+        chord = chords[min(len(chords) - 1, int(beat // bpb))]
+        on_beat = abs(beat - round(beat)) < 0.13
+        strong = (abs(beat % bpb) < 1e-6 or (bpb == 4 and abs(beat % 2) < 1e-6) or i == len(rhythm) - 1
+                  or (stress is not None and stress[i] and on_beat))
         if strong:
             pitch = snap_to_chord(pitch, chord, lo, hi)
-        accent = 8 if abs(beat % 4) < 1e-6 else (3 if abs(beat % 1) < 1e-6 else 0)
+        accent = 8 if abs(beat % bpb) < 1e-6 else (3 if abs(beat % 1) < 1e-6 else 0)
+        accent += 4 if stress is not None and stress[i] else 0
         vel = int(np.clip(70 + 30 * energy + accent, 40, 124))  # no jitter: repeated phrases stay identical
         notes.append([beat, dur, pitch, vel, "", -1, 0])
     return notes
 
 
-def syllable_plan(words: list[str], first_word: int) -> tuple[list[str], list[int], list[bool]]:
-    syls, owners, ends = [], [], []
+def syllable_plan(words: list[str], first_word: int) -> tuple[list[str], list[int], list[bool], list[int]]:
+    syls, owners, ends, stress = [], [], [], []
     for k, word in enumerate(words):
         parts = syllables(word)
+        marks = stresses(word)
         for j, part in enumerate(parts):
             syls.append(part)
             owners.append(first_word + k)
             ends.append(j == len(parts) - 1)
-    return syls, owners, ends
+            stress.append(marks[j] if j < len(marks) else 0)
+    return syls, owners, ends, stress
 
 
 class MelodyWriter:
     """Writes phrases section by section, remembering motifs per section kind."""
 
-    def __init__(self, tonic: int, mode: str, rng: np.random.Generator, weirdness: float) -> None:
-        self.tonic, self.mode, self.rng, self.weirdness = tonic, mode, rng, weirdness
+    def __init__(self, tonic: int, mode: str, rng: np.random.Generator, weirdness: float, *, bpb: int = 4,
+                 register: int = 0, lyrics_strength: float = 0.5) -> None:
+        self.tonic, self.mode, self.rng, self.weirdness = tonic, mode, rng, float(weirdness)
+        self.bpb, self.register, self.lyrics_strength = int(bpb), int(register), float(lyrics_strength)
         self.motifs: dict[tuple[str, int], Motif] = {}
         self.notes: list[list] = []
         self.words: list[str] = []
@@ -146,7 +136,7 @@ class MelodyWriter:
         """Reuse a parent's motifs (``alias`` maps parent kinds to new kinds, e.g. chorus -> theme)."""
         for key, m in data.items():
             kind, slot = key.rsplit("|", 1)
-            motif = Motif(list(m["contour"]), {int(n): [tuple(x) for x in r] for n, r in m["rhythms"].items()})
+            motif = Motif(list(m["contour"]), {str(n): [tuple(x) for x in r] for n, r in m["rhythms"].items()})
             for k in {kind, (alias or {}).get(kind, kind)}:
                 self.motifs.setdefault((k, int(slot)), motif)
 
@@ -163,32 +153,63 @@ class MelodyWriter:
         """One phrase: sung when ``words`` is given, else an instrumental line."""
         slot = _MOTIF_PLAN[line_no % len(_MOTIF_PLAN)]
         if words:
-            syls, owners, ends = syllable_plan(words, len(self.words))
+            syls, owners, ends, stress = syllable_plan(words, len(self.words))
             self.words.extend(words)
         else:
             n = int(self.rng.integers(5, 9)) if beats <= 8 else int(self.rng.integers(9, 15))
-            syls, owners, ends = [""] * n, [-1] * n, [False] * n
+            syls, owners, ends, stress = [""] * n, [-1] * n, [False] * n, [0] * n
         n = len(syls)
         motif = self.motif(kind, slot, n)
-        if n not in motif.rhythms:
-            motif.rhythms[n] = make_rhythm(n, beats, self.rng, ends, sync=0.2 + 0.4 * self.weirdness)
+        rkey = f"{n}:{''.join(map(str, stress))}" if words else str(n)
+        if rkey not in motif.rhythms:
+            motif.rhythms[rkey] = phrase_rhythm(n, beats, self.rng, stress, ends, self.weirdness,
+                                                self.lyrics_strength, bool(words))
         contour = resample_contour(motif.contour, n)
         base = _KIND_LIFT.get(kind, 0) + (1 if slot == 2 else 0)
-        bar0 = int(start_beat // 4)
-        local = chords[bar0: bar0 + int(np.ceil(beats / 4))] or chords[-1:]
-        notes = realise_phrase(motif.rhythms[n], contour, start_beat - bar0 * 4, base, local,
-                               self.tonic, self.mode, energy)
+        bar0 = int(start_beat // self.bpb)
+        local = chords[bar0: bar0 + int(np.ceil(beats / self.bpb))] or chords[-1:]
+        notes = realise_phrase(motif.rhythms[rkey], contour, start_beat - bar0 * self.bpb, base, local,
+                               self.tonic, self.mode, energy, self.bpb, self.register,
+                               stress if words else None)
         index = len(self.phrases)
         for note, syl, owner in zip(notes, syls, owners, strict=True):
-            note[0] += bar0 * 4
+            note[0] += bar0 * self.bpb
             note[4], note[5], note[6] = syl, owner, index
         self.notes.extend(notes)
-        self.phrases.append({"start_beat": start_beat, "beats": beats, "section": section, "sung": bool(words)})
+        self.phrases.append({"start_beat": start_beat, "beats": beats, "section": section, "sung": bool(words),
+                             "kind": kind})
+
+
+_PREFERRED = (3, 4, 8, 9, 5)  # intervals above the lead, best first: thirds, sixths, a fourth
+
+
+def harmony_pitch(lead: int, chord: dict, scale: list[int]) -> int:
+    pcs = chord_pcs(chord)
+    for iv in _PREFERRED:
+        if (lead + iv) % 12 in pcs and (lead + iv) % 12 in scale:
+            return lead + iv
+    for iv in (3, 4):  # a diatonic third, even if it is not a chord tone
+        if (lead + iv) % 12 in scale:
+            return lead + iv
+    return lead + 12
+
+
+def harmony_line(notes: list[list], phrases: list[dict], chords: list[dict], tonic: int, mode: str,
+                 bpb: int) -> list[list]:
+    """Harmony notes for the sung chorus phrases (same timing and syllables as the lead)."""
+    chorus = {i for i, p in enumerate(phrases) if p.get("kind") == "chorus" and p.get("sung")}
+    scale = [(tonic + s) % 12 for s in SCALES[mode]]
+    out = []
+    for n in notes:
+        if n[6] in chorus and n[5] >= 0:
+            chord = chords[min(len(chords) - 1, int(n[0] // bpb))]
+            out.append([n[0], n[1], harmony_pitch(int(n[2]), chord, scale), max(30, int(n[3]) - 14), *n[4:]])
+    return out
 
 
 def refit_syllables(notes: list[list], words: list[str], first_word: int) -> list[list]:
     """Fit new words to a phrase's notes: split the longest notes or merge the shortest as needed."""
-    syls, owners, _ = syllable_plan(words, first_word)
+    syls, owners, _, _ = syllable_plan(words, first_word)
     out = [list(n) for n in notes]
     while len(out) < len(syls):
         i = max(range(len(out)), key=lambda k: out[k][1])

@@ -19,11 +19,11 @@ def parent_style(score: dict[str, Any]) -> Style:
 
 
 def restyle(base: Style, sound: str, sound_strength: float, rng: np.random.Generator) -> Style:
-    """A style from a new prompt that keeps the base's tempo and key."""
+    """A style from a new prompt that keeps the base's tempo, key and meter."""
     if not sound.strip():
         return Style.from_dict(base.to_dict())
     new = read_prompt(sound, sound_strength=sound_strength, bpm=base.bpm, rng=rng, fallback_genre=base.genre)
-    new.tonic, new.mode = base.tonic, base.mode
+    new.tonic, new.mode, new.meter, new.beats_per_bar = base.tonic, base.mode, base.meter, base.beats_per_bar
     return new
 
 
@@ -82,7 +82,7 @@ def renumber_phrases(melody: dict[str, Any]) -> None:
 def used_channels(score: dict[str, Any]) -> set[int]:
     chans = {t["channel"] for t in score["tracks"]}
     if score.get("melody"):
-        chans.add(score["melody"]["channel"])
+        chans |= {score["melody"]["channel"], 6}  # 6: the melody's harmony
     return chans
 
 

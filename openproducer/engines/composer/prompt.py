@@ -1,33 +1,28 @@
 """Read a free-text ``sound`` prompt (and title) into a :class:`Style`.
 
-Unknown words are ignored, never an error. ``sound_strength`` (0.2..1) weighs
-the prompt's own words (tempo words, moods, named instruments) against the
+Unknown words are ignored, never an error. Explicit numbers win over words: a
+request ``bpm``, then "128 bpm" in the prompt, a named key ("in D minor") and a
+time signature ("3/4"). ``sound_strength`` (0..1) sets how strongly the prompt's
+own words (moods, named instruments, production and voice words) override the
 defaults of the detected genre.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import numpy as np
 
-from .lexicon import FLAT_NAMES, GENRES, INSTRUMENTS, MOODS, NOTE_NAMES
+from .genres import GENRES, find_genre
+from .lexicon import FLAT_NAMES, METERS, NOTE_NAMES
+from .mixing import build_mix
+from .words import BIGRAMS, GENDER_WORDS, INSTRUMENTS, MOODS, PRODUCTION, TIMBRE
 
-_BIGRAMS: dict[str, tuple[str, int]] = {
-    "electric guitar": ("comp", 27), "acoustic guitar": ("comp", 25), "distorted guitar": ("comp", 30),
-    "electric guitars": ("comp", 29), "synth bass": ("bass", 38), "electric piano": ("comp", 4),
-    "upright bass": ("bass", 32), "string section": ("pad", 48), "synth lead": ("lead", 81),
-    "lead synth": ("lead", 81), "steel drums": ("extra", 114), "music box": ("extra", 10),
-    "grand piano": ("comp", 0), "soft piano": ("comp", 0), "french horn": ("extra", 60),
-}
-_VOICE_WORDS = {
-    "female": "female", "woman": "female", "girl": "female", "soprano": "female", "alto": "female",
-    "male": "male", "man": "male", "boy": "male", "baritone": "male", "tenor": "male", "deep": "male",
-}
 _MAJOR_KEYS = (0, 2, 4, 5, 7, 9, 10)
 _MINOR_KEYS = (9, 4, 2, 11, 0, 7, 5)
+_METER_WORDS = {"waltz": "3/4", "triple": "3/4", "three-four": "3/4", "jig": "6/8", "compound": "6/8"}
 
 
 @dataclass
@@ -44,8 +39,16 @@ class Style:
     comp_style: str
     bass_style: str
     swing: float
-    voice: str = "neutral"
+    voice: str = "neutral"  # singer gender: "female", "male" or "neutral"
     words: list[str] = field(default_factory=list)  # the prompt words that were understood
+    family: str = ""
+    meter: str = "4/4"
+    beats_per_bar: int = 4
+    comp_center: int = 62
+    pad_center: int = 67
+    bass_octave: int = 0
+    mix: dict[str, float] = field(default_factory=dict)  # mixing.Mix as a dict
+    timbre: dict[str, float] = field(default_factory=dict)  # voice word changes (voices.Voice fields)
 
     @property
     def key_name(self) -> str:
@@ -56,7 +59,13 @@ class Style:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Style:
-        return cls(**{**data, "instruments": dict(data["instruments"]), "words": list(data["words"])})
+        known = {f.name for f in fields(cls)}
+        kept = {k: v for k, v in data.items() if k in known}
+        kept["instruments"] = dict(data["instruments"])
+        kept["words"] = list(data.get("words", []))
+        kept["mix"] = dict(data.get("mix", {}))
+        kept["timbre"] = dict(data.get("timbre", {}))
+        return cls(**kept)
 
 
 def tokens(text: str) -> list[str]:
@@ -84,18 +93,27 @@ def parse_key(text: str) -> tuple[int, str | None] | None:
     return pc, mode
 
 
-def detect_genre(words: list[str]) -> str | None:
-    for w in words:
-        if w in GENRES:
-            return w
-        for g in GENRES.values():
-            if w in g.aliases:
-                return g.name
-    return None
+def parse_meter(text: str, words: list[str]) -> str | None:
+    """"3/4", "6/8", "4/4" or a meter word; 12/8 and 2/4 fold onto 4/4, other meters are not supported."""
+    m = re.search(r"\b(\d{1,2})\s*/\s*(4|8)\b", text)
+    if m:
+        sig = f"{int(m.group(1))}/{m.group(2)}"
+        return sig if sig in METERS else ("4/4" if sig in ("2/4", "12/8", "2/2") else None)
+    return next((_METER_WORDS[w] for w in words if w in _METER_WORDS), None)
 
 
 def read_gender(words: list[str]) -> str | None:
-    return next((_VOICE_WORDS[w] for w in words if w in _VOICE_WORDS), None)
+    return next((GENDER_WORDS[w] for w in words if w in GENDER_WORDS), None)
+
+
+def named_instruments(words: list[str]) -> list[tuple[str, int]]:
+    joined = " " + " ".join(words) + " "
+    named: list[tuple[str, int]] = []
+    for phrase, entry in BIGRAMS.items():
+        if f" {phrase} " in joined:
+            named.append(entry)
+            joined = joined.replace(f" {phrase} ", " ")
+    return named + [INSTRUMENTS[w] for w in joined.split() if w in INSTRUMENTS]
 
 
 def read_prompt(
@@ -110,9 +128,9 @@ def read_prompt(
     """Turn the prompt into a Style; every random choice comes from ``rng``."""
     text = f"{sound} {title}".strip()
     words = tokens(text)
-    strength = float(np.clip(sound_strength, 0.2, 1.0))
-    genre = GENRES[detect_genre(tokens(sound)) or detect_genre(words) or fallback_genre]
-    understood = [w for w in words if w in MOODS or w in INSTRUMENTS or w == genre.name or w in genre.aliases]
+    strength = float(np.clip(sound_strength, 0.0, 1.0))
+    genre = GENRES[find_genre(sound) or find_genre(text) or fallback_genre]
+    weight = 0.4 + 1.2 * strength  # how much the prompt's own words count: 0.4 .. 1.6
 
     energy_delta, tempo_factor, mode_votes = 0.0, 1.0, 0
     for w in words:
@@ -121,24 +139,20 @@ def read_prompt(
             energy_delta += de
             tempo_factor *= tf
             mode_votes += {"major": 1, "minor": -1}.get(md, 0)
-    weight = 0.5 + strength  # 0.7 .. 1.5
     energy = float(np.clip(genre.energy + energy_delta * weight, 0.1, 1.0))
 
     instruments = dict(genre.instruments)
     lead = genre.lead
-    named: list[tuple[str, int]] = []
-    joined = " ".join(words)
-    for phrase, entry in _BIGRAMS.items():
-        if phrase in joined:
-            named.append(entry)
-            joined = joined.replace(phrase, " ")
-    named += [INSTRUMENTS[w] for w in joined.split() if w in INSTRUMENTS]
-    keep = max(1, int(round(len(named) * min(1.0, strength * 1.5)))) if named else 0
-    for role, program in named[:keep]:
+    named = named_instruments(words)
+    keep = max(1, int(round(len(named) * min(1.0, 0.25 + strength * 1.5)))) if named else 0
+    taken: set[str] = set()
+    for role, program in named[:keep]:  # the first instrument named for a role wins
+        if role in taken:
+            continue
+        taken.add(role)
         if role == "lead":
             lead = program
         else:
-            instruments.setdefault(role, program)
             instruments[role] = program
 
     prompt_bpm = re.search(r"\b(\d{2,3})\s*-?\s*bpm\b", text.lower())
@@ -150,7 +164,7 @@ def read_prompt(
         lo, hi = genre.tempo
         base = lo + (hi - lo) * float(rng.uniform(0.3, 0.7))
         tempo = float(round(base * (1.0 + (tempo_factor - 1.0) * weight)))
-    tempo = float(np.clip(tempo, 50.0, 200.0))
+    tempo = float(np.clip(tempo, 40.0, 220.0))
 
     key = parse_key(text)
     mode = genre.mode if mode_votes == 0 else ("major" if mode_votes > 0 else "minor")
@@ -161,11 +175,20 @@ def read_prompt(
     else:
         choices = _MAJOR_KEYS if mode == "major" else _MINOR_KEYS
         tonic = int(choices[int(rng.integers(len(choices)))])
+    meter = parse_meter(text, words) or genre.meter
 
-    voice = read_gender(words) or "neutral"
+    timbre: dict[str, float] = {}
+    for w in words:
+        for k, v in TIMBRE.get(w, {}).items():
+            timbre[k] = timbre.get(k, 0.0) + v * weight
+    names = {genre.name, *genre.aliases}
+    understood = [w for w in words if w in MOODS or w in INSTRUMENTS or w in PRODUCTION or w in TIMBRE
+                  or w in GENDER_WORDS or w in names or w in _METER_WORDS]
     return Style(
-        genre=genre.name, bpm=tempo, tonic=tonic, mode=mode, energy=energy, groove=genre.groove,
-        progressions=genre.progressions, instruments=instruments, lead=lead,
+        genre=genre.name, family=genre.family, bpm=tempo, tonic=tonic, mode=mode, energy=energy,
+        groove=genre.groove, progressions=genre.progressions, instruments=instruments, lead=lead,
         comp_style=genre.comp_style, bass_style=genre.bass_style, swing=genre.swing,
-        voice=voice, words=understood,
+        voice=read_gender(words) or "neutral", words=understood, meter=meter, beats_per_bar=METERS[meter],
+        comp_center=genre.comp_center, pad_center=genre.pad_center, bass_octave=genre.bass_octave,
+        mix=build_mix(genre.mix, words, weight).to_dict(), timbre=timbre,
     )

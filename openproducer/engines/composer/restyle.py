@@ -10,26 +10,25 @@ import numpy as np
 from openproducer.engines.base import EngineRequest
 
 from .arrange import arrange
-from .compose import MOTIF_ALIAS, write_melody
+from .compose import MOTIF_ALIAS, add_harmony, write_melody
+from .drums import NEIGHBOURS
 from .harmony import SCALES, chord_from_token, chord_pcs
-from .lexicon import INSTRUMENTS
 from .melody import MelodyWriter, refit_syllables
 from .parents import lyric_lines, parent_style, renumber_phrases, restyle
 from .prompt import Style, read_gender, tokens
-from .singer import choose_voice
+from .singer import MALE_REGISTER, Voice, choose_voice, register_for
+from .words import INSTRUMENTS, TIMBRE
 
 LEAD_PROGRAMS = (85, 53, 54, 65, 73, 81, 80, 40, 22, 56, 71, 68)
-_COMP_STYLES = ("block", "arp", "strum", "stab", "sustain")
-_GROOVE_NEIGHBOURS = {
-    "backbeat": ("rock", "boombap", "folk"), "rock": ("backbeat", "metal"), "four_on_floor": ("backbeat",),
-    "boombap": ("backbeat", "one_drop"), "swing": ("ballad", "bossa"), "ballad": ("backbeat", "folk"),
-    "folk": ("backbeat", "ballad"), "one_drop": ("boombap",), "bossa": ("swing", "backbeat"),
-    "metal": ("rock",), "orchestral": ("ballad",), "none": ("ballad",),
-}
+_COMP_STYLES = ("block", "arp", "strum", "stab", "sustain", "pulse", "skank", "funk16")
+
+
+def _bpb(score: dict[str, Any]) -> int:
+    return int(score.get("beats_per_bar", 4))
 
 
 def reharmonise(chords: list[dict], melody: list[list], tonic: int, mode: str, amount: float,
-                rng: np.random.Generator) -> list[dict]:
+                rng: np.random.Generator, bpb: int = 4) -> list[dict]:
     """Swap bars' chords for diatonic ones that still hold the melody's strong notes."""
     out = [dict(c) for c in chords]
     diatonic = [chord_from_token(str(d), tonic, mode) for d in range(1, 8)]
@@ -37,7 +36,7 @@ def reharmonise(chords: list[dict], melody: list[list], tonic: int, mode: str, a
     for bar in range(len(chords) - 2):
         if rng.random() >= amount:
             continue
-        strong = {int(n[2]) % 12 for n in melody if bar * 4 <= n[0] < bar * 4 + 4 and n[0] % 2 < 1e-6}
+        strong = {int(n[2]) % 12 for n in melody if bar * bpb <= n[0] < (bar + 1) * bpb and n[0] % 2 < 1e-6}
         cands = [c for c in diatonic if strong <= set(chord_pcs(c)) and c["root"] != chords[bar]["root"]]
         if cands:
             out[bar] = dict(cands[int(rng.integers(len(cands)))])
@@ -59,15 +58,19 @@ def cover(parent: dict[str, Any], request: EngineRequest, rng: np.random.Generat
         style = new
         center = 62 + int(rng.integers(-3, 4))
         mel_notes = (parent.get("melody") or {}).get("notes", [])
-        chords = reharmonise(out["chords"], mel_notes, base.tonic, base.mode, (strength - 0.5) * 1.4, rng)
+        chords = reharmonise(out["chords"], mel_notes, base.tonic, base.mode, (strength - 0.5) * 1.4, rng,
+                             _bpb(parent))
         if out.get("melody") and strength >= 0.7:
             out["melody"]["program"] = new.lead
-    out["tracks"] = arrange(style, out["sections"], chords, parent.get("profile", request.profile), rng,
-                            out["hold_beats"], comp_center=center)
-    out["chords"] = chords
-    out["style"] = style.to_dict()
     if out.get("melody") and request.lyrics.strip():
         refit_lyrics(out["melody"], lyric_lines(request.lyrics))
+    if out.get("melody") and out["melody"].get("voice"):
+        add_harmony(out["melody"], chords, style)
+    out["tracks"] = arrange(style, out["sections"], chords, parent.get("profile", request.profile), rng,
+                            out["hold_beats"], comp_center=center, melody=out.get("melody"),
+                            weirdness=request.weirdness)
+    out["chords"] = chords
+    out["style"] = style.to_dict()
     out["seed"] = request.seed
     return out
 
@@ -102,10 +105,12 @@ def variation(parent: dict[str, Any], request: EngineRequest, rng: np.random.Gen
     if rng.random() < 0.3 + 0.7 * w:
         alt_style.comp_style = str(rng.choice([c for c in _COMP_STYLES if c != base.comp_style]))
     if rng.random() < w:
-        alt_style.groove = str(rng.choice(_GROOVE_NEIGHBOURS.get(base.groove, ("backbeat",))))
+        alt_style.groove = str(rng.choice(NEIGHBOURS.get(base.groove, ("backbeat",))))
     out = copy.deepcopy(parent)
+    bpb = _bpb(parent)
     alt = arrange(alt_style, out["sections"], out["chords"], parent.get("profile", request.profile), rng,
-                  out["hold_beats"], comp_center=62 + int(rng.integers(-4, 5)))
+                  out["hold_beats"], comp_center=base.comp_center + int(rng.integers(-4, 5)),
+                  melody=out.get("melody"), weirdness=w)
     alt_by_name = {t["name"]: t for t in alt}
     p = 0.12 + 0.8 * w
     for t in out["tracks"]:
@@ -113,11 +118,13 @@ def variation(parent: dict[str, Any], request: EngineRequest, rng: np.random.Gen
         if other is None:
             continue
         swap = {bar for bar in range(out["bars"] - 1) if rng.random() < p}
-        keep = [n for n in t["notes"] if int(n[0] // 4) not in swap]
-        new = [n for n in other["notes"] if int(n[0] // 4) in swap]
+        keep = [n for n in t["notes"] if int(n[0] // bpb) not in swap]
+        new = [n for n in other["notes"] if int(n[0] // bpb) in swap]
         t["notes"] = sorted(keep + new, key=lambda n: (n[0], n[2]))
     if out.get("melody"):
         _perturb_melody(out["melody"], base.tonic, base.mode, w, rng)
+        if out["melody"].get("voice"):
+            add_harmony(out["melody"], out["chords"], base)
     out["seed"] = request.seed
     return out
 
@@ -158,8 +165,10 @@ def swap_vocals(parent: dict[str, Any], request: EngineRequest, rng: np.random.G
     style = parent_style(parent)
     lines = lyric_lines(request.lyrics)
     mel = out.get("melody")
+    bpb = _bpb(parent)
     if not mel or not mel["notes"]:
-        writer = MelodyWriter(style.tonic, style.mode, rng, request.weirdness)
+        writer = MelodyWriter(style.tonic, style.mode, rng, request.weirdness, bpb=bpb,
+                              lyrics_strength=request.lyrics_strength)
         sections = out["sections"]
         if lines:
             body = [s for s in sections if s["kind"] not in ("intro", "outro")] or sections
@@ -176,7 +185,7 @@ def swap_vocals(parent: dict[str, Any], request: EngineRequest, rng: np.random.G
                 "chorus", "verse") else s for s in sections], out["chords"], False)
         mel = {"name": "lead", "role": "lead", "program": style.lead, "bank": 0, "channel": 0, "volume": 112,
                "pan": 64, "reverb": 55, "notes": writer.notes, "words": writer.words,
-               "phrases": writer.phrases, "motifs": writer.export_motifs()}
+               "phrases": writer.phrases, "motifs": writer.export_motifs(), "register": 0, "harmony": []}
         out["melody"] = mel
     elif lines:
         refit_lyrics(mel, lines)
@@ -184,14 +193,33 @@ def swap_vocals(parent: dict[str, Any], request: EngineRequest, rng: np.random.G
     mel["program"] = new_lead_program(mel.get("program"), request.sound, rng)
     words = tokens(request.sound)
     if any(w in INSTRUMENTS and INSTRUMENTS[w][0] == "lead" for w in words):
-        mel["voice"] = None  # the request asked for an instrument to carry the melody
+        mel["voice"], mel["singer"] = None, None  # the request asked for an instrument to carry the melody
     elif any(n[4] for n in mel["notes"]):
-        gender = read_gender(words) or ("male" if (mel.get("voice") or "+f").split("+")[-1].startswith("f")
-                                        else "female")
-        mel["voice"] = choose_voice(gender, rng, avoid=mel.get("voice"))
+        _resing(mel, out["chords"], style, words, rng)
     renumber_phrases(mel)
     out["seed"] = request.seed
     return out
+
+
+def _resing(mel: dict[str, Any], chords: list[dict], style: Style, words: list[str],
+            rng: np.random.Generator) -> None:
+    """A new singer: the named gender (else the other one) and timbre; the melody moves to its register."""
+    old = mel.get("voice")
+    old_gender = Voice.from_dict(mel.get("singer"), old).gender if old else "male"
+    gender = read_gender(words) or ("male" if old_gender == "female" else "female")
+    timbre: dict[str, float] = {}
+    for w in words:
+        for k, v in TIMBRE.get(w, {}).items():
+            timbre[k] = timbre.get(k, 0.0) + v
+    voice = choose_voice(gender, timbre, rng, avoid=old)
+    shift = register_for(voice) - int(mel.get("register", 0))
+    if shift and abs(shift) == abs(MALE_REGISTER):
+        for key in ("notes", "harmony"):
+            for n in mel.get(key, []):
+                n[2] += shift
+    mel["register"] = register_for(voice)
+    mel["voice"], mel["singer"] = voice.espeak, voice.to_dict()
+    add_harmony(mel, chords, style)
 
 
 def swap_sound(parent: dict[str, Any], request: EngineRequest, rng: np.random.Generator) -> dict[str, Any]:
@@ -201,9 +229,9 @@ def swap_sound(parent: dict[str, Any], request: EngineRequest, rng: np.random.Ge
     style = restyle(base, request.sound, max(0.6, request.sound_strength), rng)
     if style.to_dict() == base.to_dict():
         style.comp_style = str(rng.choice([c for c in _COMP_STYLES if c != base.comp_style]))
-        style.groove = str(rng.choice(_GROOVE_NEIGHBOURS.get(base.groove, ("backbeat",))))
+        style.groove = str(rng.choice(NEIGHBOURS.get(base.groove, ("backbeat",))))
     out["tracks"] = arrange(style, out["sections"], out["chords"], parent.get("profile", request.profile), rng,
-                            out["hold_beats"])
+                            out["hold_beats"], melody=out.get("melody"), weirdness=request.weirdness)
     if out.get("melody") and out["melody"]["stem"] == "instrumental":
         out["melody"]["program"] = style.lead
     out["style"] = style.to_dict()

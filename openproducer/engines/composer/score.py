@@ -12,9 +12,10 @@ from typing import Any
 
 from openproducer.engines.base import Section, WordTiming
 
+from .arrange import CHANNELS, MIX
 from .lexicon import NOTE_NAMES
 
-SCORE_VERSION = 1
+SCORE_VERSION = 2
 
 
 def seconds_per_beat(score: dict[str, Any]) -> float:
@@ -29,12 +30,22 @@ def key_name(score: dict[str, Any]) -> str:
     return f"{NOTE_NAMES[score['tonic']]} {score['mode']}"
 
 
+def harmony_track(mel: dict[str, Any]) -> dict[str, Any]:
+    """The sung harmony as an instrument track (used when the lead is played, not sung)."""
+    vol, pan, rev = MIX["harmony"]
+    return {"name": "harmony", "role": "harmony", "program": mel["program"], "bank": 0,
+            "channel": CHANNELS["harmony"], "stem": mel["stem"], "volume": vol, "pan": pan, "reverb": rev,
+            "notes": [n[:4] for n in mel.get("harmony", [])]}
+
+
 def all_tracks(score: dict[str, Any]) -> list[dict[str, Any]]:
-    """Accompaniment tracks plus the melody track (when it has notes)."""
+    """Accompaniment tracks plus the melody track and its harmony (when they have notes)."""
     tracks = list(score["tracks"])
     mel = score.get("melody")
     if mel and mel["notes"]:
         tracks.append(mel)
+        if mel.get("harmony"):
+            tracks.append(harmony_track(mel))
     return tracks
 
 
@@ -95,7 +106,9 @@ def splice_scores(old: dict[str, Any], new: dict[str, Any], start_beat: float, e
         if t["name"] in new_tracks:
             t["notes"] = splice_notes(t["notes"], new_tracks[t["name"]]["notes"], start_beat, end_beat)
     if out.get("melody") and new.get("melody"):
-        out["melody"]["notes"] = splice_notes(out["melody"]["notes"], new["melody"]["notes"], start_beat, end_beat)
+        for key in ("notes", "harmony"):
+            out["melody"][key] = splice_notes(out["melody"].get(key, []), new["melody"].get(key, []), start_beat,
+                                              end_beat)
     bpb = old["beats_per_bar"]
     b0, b1 = int(start_beat // bpb), int(-(-end_beat // bpb))
     out["chords"][b0:b1] = copy.deepcopy(new["chords"][b0:b1])
@@ -105,10 +118,11 @@ def splice_scores(old: dict[str, Any], new: dict[str, Any], start_beat: float, e
 def make_score(
     *, bpm: float, tonic: int, mode: str, sections: list[dict], chords: list[dict], tracks: list[dict],
     melody: dict | None, duration: float, seed: int, style: dict, profile: str, hold_beats: float,
+    meter: str = "4/4", beats_per_bar: int = 4,
 ) -> dict[str, Any]:
     return {
         "version": SCORE_VERSION, "engine": "composer", "bpm": float(bpm), "tonic": int(tonic), "mode": mode,
-        "key": f"{NOTE_NAMES[tonic]} {mode}", "time_signature": "4/4", "beats_per_bar": 4,
+        "key": f"{NOTE_NAMES[tonic]} {mode}", "time_signature": meter, "beats_per_bar": int(beats_per_bar),
         "bars": len(chords), "duration": float(duration), "hold_beats": float(hold_beats),
         "sections": sections, "chords": chords, "tracks": tracks, "melody": melody, "seed": int(seed),
         "style": style, "profile": profile,

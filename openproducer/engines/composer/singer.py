@@ -1,48 +1,96 @@
-"""Syllable sounds for the singer: espeak-ng speech analysed with WORLD (pyworld).
+"""The singer: the voice a song is sung with, and its syllables analysed with WORLD (pyworld).
+
+Gender words pick the espeak-ng voice and the melody's register (male voices
+sing an octave lower). Timbre words (``words.TIMBRE``) move the spectral
+envelope (``formant``: + brighter/smaller, - darker/larger), add breath noise,
+rasp (saturation), and set the vibrato depth and the glide between notes.
 
 All syllables of a song are spoken in one espeak-ng call, separated by SSML
 breaks, then cut apart at the silences; if the cut does not give one piece per
 syllable, each syllable is spoken on its own. Every piece is analysed once into
-WORLD parameters (F0, spectral envelope, aperiodicity) at 10 ms frames.
+WORLD parameters at 10 ms frames: a coarse F0 (only to find the voiced frames and
+steer the envelope analysis) and the spectral envelope (CheapTrick). The
+aperiodicity is not analysed (D4C cost five times the rest): voiced frames get a
+fixed modal-voice curve, unvoiced frames (consonants) are noise, see
+:func:`aperiodicity`. Syllables are analysed on two threads (pyworld releases
+the GIL) and kept in a cache shared by renders.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.metadata
 import io
 import re
 import shutil
 import subprocess
+import sys
 import threading
+import types
 from collections import OrderedDict
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 import numpy as np
-import pyworld
 import soundfile
 
+
+def _import_pyworld() -> types.ModuleType:
+    """Import pyworld, which reads its own version with ``pkg_resources``.
+
+    setuptools 81 and later no longer ship ``pkg_resources``; a stand-in that
+    answers ``get_distribution(name).version`` from ``importlib.metadata`` is
+    offered for the import only.
+    """
+    try:
+        return importlib.import_module("pyworld")
+    except ModuleNotFoundError as exc:
+        if exc.name != "pkg_resources":
+            raise
+    stand_in = types.ModuleType("pkg_resources")
+    stand_in.get_distribution = lambda name: types.SimpleNamespace(version=importlib.metadata.version(name))
+    sys.modules["pkg_resources"] = stand_in
+    try:
+        return importlib.import_module("pyworld")
+    finally:
+        del sys.modules["pkg_resources"]
+
+
+pyworld = _import_pyworld()
 SPEECH_SR = 22050
 FRAME_MS = 10.0
-_CACHE_SIZE = 512  # analysed syllables kept across renders (about 100 KB each)
+_CACHE_SIZE = 256  # analysed syllables kept across renders (60 to 120 KB each)
 _cache: OrderedDict[tuple[str, str], SyllableSound] = OrderedDict()
 _cache_lock = threading.Lock()
-VOICES = {"female": ("en-us+f3", "en-us+f2", "en-us+f4"), "male": ("en-us", "en-us+m3", "en-us+m7")}
+POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="composer-voice")
+_AP_TABLES: dict[int, np.ndarray] = {}
+
+
+def aperiodicity(bins: int) -> np.ndarray:
+    """Rows [unvoiced, voiced] of WORLD aperiodicity for ``bins`` frequency bins.
+
+    Unvoiced frames are pure noise; voiced frames are periodic at low frequencies
+    (-60 dB) and grow noisier towards the top of the spectrum (-6 dB at 11 kHz).
+    """
+    table = _AP_TABLES.get(bins)
+    if table is None:
+        f = np.linspace(0.0, 1.0, bins)
+        voiced = 10.0 ** ((-60.0 + 54.0 * f ** 0.7) / 20.0)
+        table = np.stack([np.full(bins, 0.999), voiced])
+        _AP_TABLES[bins] = table
+    return table
 
 
 def espeak_available() -> bool:
     return shutil.which("espeak-ng") is not None
 
 
-def choose_voice(gender: str, rng: np.random.Generator, avoid: str | None = None) -> str:
-    pool = VOICES.get(gender) or VOICES["female"] + VOICES["male"]
-    options = [v for v in pool if v != avoid] or list(pool)
-    return str(options[int(rng.integers(len(options)))])
-
-
 @dataclass
 class SyllableSound:
     f0: np.ndarray  # Hz per frame, 0 where unvoiced
     sp: np.ndarray  # spectral envelope (frames, bins)
-    ap: np.ndarray  # aperiodicity (frames, bins)
+    voiced: np.ndarray  # 1 where the frame is voiced, else 0 (int8)
     v0: int  # first voiced frame
     v1: int  # one past the last voiced frame
 
@@ -94,18 +142,29 @@ def _trim(x: np.ndarray) -> np.ndarray:
     return x[idx[0]: idx[-1] + 1] if idx.size else x
 
 
-def analyse(x: np.ndarray) -> SyllableSound:
+def analyse(x: np.ndarray, fft_size: int | None = None) -> SyllableSound:
+    """WORLD analysis of one spoken syllable.
+
+    ``fft_size`` 512 (for female voices) halves the cost of synthesis; CheapTrick's
+    window then needs F0 >= 130 Hz, so lower analysis F0 is raised to that (it only
+    sets the window; female espeak-ng voices sit above it, male ones below it and
+    keep the default 1024).
+    """
     x = np.concatenate([np.zeros(220), x, np.zeros(220)])
     # a coarse F0 is enough: it only steers the envelope analysis, the sung F0 replaces it
     f0, t = pyworld.dio(x, SPEECH_SR, f0_floor=60.0, f0_ceil=600.0, frame_period=FRAME_MS, speed=4)
-    sp = pyworld.cheaptrick(x, f0, t, SPEECH_SR).astype(np.float32)
-    ap = pyworld.d4c(x, f0, t, SPEECH_SR).astype(np.float32)
+    if fft_size:
+        floor = 3.0 * SPEECH_SR / fft_size + 1.0
+        steer = np.where(f0 > 0, np.maximum(f0, floor), 0.0)
+        sp = pyworld.cheaptrick(x, steer, t, SPEECH_SR, f0_floor=floor, fft_size=fft_size).astype(np.float32)
+    else:
+        sp = pyworld.cheaptrick(x, f0, t, SPEECH_SR).astype(np.float32)
     voiced = np.nonzero(f0 > 0)[0]
     if voiced.size:
         v0, v1 = int(voiced[0]), int(voiced[-1]) + 1
     else:
         v0, v1 = len(f0) // 3, max(len(f0) // 3 + 1, 2 * len(f0) // 3)
-    return SyllableSound(f0, sp, ap, v0, v1)
+    return SyllableSound(f0, sp, (f0 > 0).astype(np.int8), v0, v1)
 
 
 class Singer:
@@ -113,6 +172,7 @@ class Singer:
 
     def __init__(self, voice: str) -> None:
         self.voice = voice
+        self.fft_size = 512 if voice.split("+")[-1].startswith("f") else None
         self.sounds: dict[str, SyllableSound] = {}
 
     def prepare(self, syllables: list[str]) -> None:
@@ -130,8 +190,8 @@ class Singer:
         pieces = _segments(_speak(f"<speak>{body}</speak>", self.voice, ssml=True), len(todo))
         if pieces is None:
             pieces = [_trim(_speak(s, self.voice)) for s in todo]
-        for syl, piece in zip(todo, pieces, strict=True):
-            self.sounds[syl] = analyse(piece)
+        for syl, sound in zip(todo, POOL.map(analyse, pieces, [self.fft_size] * len(pieces)), strict=True):
+            self.sounds[syl] = sound
         with _cache_lock:
             for syl in todo:
                 _cache[(self.voice, syl)] = self.sounds[syl]
@@ -143,3 +203,61 @@ class Singer:
         if key not in self.sounds:
             self.prepare([key])
         return self.sounds[key]
+
+
+ESPEAK_VOICES = {"female": ("en-us+f3", "en-us+f2", "en-us+f4"), "male": ("en-us", "en-us+m3", "en-us+m7")}
+MALE_REGISTER = -12
+
+
+@dataclass
+class Voice:
+    espeak: str
+    gender: str  # "female" | "male"
+    formant: float = 0.0  # relative envelope shift, -0.2 .. 0.2
+    breath: float = 0.0  # 0..1 added aperiodicity (breathiness)
+    rasp: float = 0.0  # 0..1 saturation on the vocal stem
+    vibrato: float = 30.0  # cents
+    glide: float = 0.025  # seconds of portamento from the previous note
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None, espeak: str | None = None) -> Voice:
+        data = dict(data or {})
+        if espeak:
+            data["espeak"] = espeak
+        data.setdefault("espeak", "en-us+f3")
+        data.setdefault("gender", gender_of(data["espeak"]))
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def gender_of(espeak: str) -> str:
+    return "female" if espeak.split("+")[-1].startswith("f") else "male"
+
+
+def choose_voice(gender: str, timbre: dict[str, float], rng: np.random.Generator,
+                 avoid: str | None = None) -> Voice:
+    """A voice of ``gender`` ("neutral": either), different from ``avoid`` when possible."""
+    pool = ESPEAK_VOICES.get(gender) or ESPEAK_VOICES["female"] + ESPEAK_VOICES["male"]
+    options = [v for v in pool if v != avoid] or list(pool)
+    espeak = str(options[int(rng.integers(len(options)))])
+    voice = Voice(espeak, gender_of(espeak))
+    voice.formant = float(np.clip(timbre.get("formant", 0.0), -0.2, 0.2))
+    voice.breath = float(np.clip(timbre.get("breath", 0.0), 0.0, 1.0))
+    voice.rasp = float(np.clip(timbre.get("rasp", 0.0), 0.0, 1.0))
+    voice.vibrato = float(np.clip(30.0 + timbre.get("vibrato", 0.0), 0.0, 80.0))
+    voice.glide = float(np.clip(0.025 + timbre.get("glide", 0.0) * 0.025, 0.0, 0.08))
+    return voice
+
+
+def register_for(voice: Voice | None) -> int:
+    """Semitones the melody moves for this voice (male voices sing an octave lower)."""
+    return MALE_REGISTER if voice is not None and voice.gender == "male" else 0
+
+
+def harmony_voice(lead: Voice) -> Voice:
+    """The second voice on chorus lines: the same singer, a little brighter and breathier."""
+    return Voice(lead.espeak, lead.gender, float(np.clip(lead.formant + 0.04, -0.2, 0.2)),
+                 float(min(1.0, lead.breath + 0.15)), lead.rasp, max(0.0, lead.vibrato - 10.0), lead.glide)

@@ -64,13 +64,25 @@ def correlation(x: np.ndarray, y: np.ndarray) -> float:
 
 
 def tempo_of(audio: np.ndarray, sr: int, expected: float) -> float:
-    """Beat-tracked tempo, folded by 2x or 0.5x towards ``expected`` (trackers may lock to half/double)."""
+    """Tempo from tracked beats: the slope of a line through the beat times (sub-frame precise).
+
+    Folded by 2x or 0.5x towards ``expected`` (trackers may lock to half or double time).
+    """
     import librosa
 
     y = librosa.resample(audio.mean(axis=1), orig_sr=sr, target_sr=22050)
-    _, beats = librosa.beat.beat_track(y=y, sr=22050, start_bpm=expected, units="time")
-    bpm = 60.0 / float(np.median(np.diff(beats)))
+    env = librosa.onset.onset_strength(y=y, sr=22050, hop_length=256)
+    _, beats = librosa.beat.beat_track(onset_envelope=env, sr=22050, hop_length=256, start_bpm=expected,
+                                       units="time")
+    period = float(np.median(np.diff(beats)))
+    index = np.round((beats - beats[0]) / period)
+    bpm = 60.0 / float(np.polyfit(index, beats, 1)[0])
     return min((bpm * f for f in (0.5, 1.0, 2.0)), key=lambda b: abs(b - expected))
+
+
+def rms(audio: np.ndarray, sr: int, start: float, end: float) -> float:
+    seg = audio[int(start * sr): int(end * sr)]
+    return float(np.sqrt(np.mean(seg.astype(np.float64) ** 2)))
 
 
 def key_of(audio: np.ndarray, sr: int) -> str:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import pyworld
 from scipy.signal import resample_poly
 
 from openproducer.engines.base import Operation
 from openproducer.engines.composer import ComposerEngine
 from openproducer.engines.composer import engine as engine_module
-from openproducer.engines.composer.singer import espeak_available
+from openproducer.engines.composer.singer import espeak_available, pyworld
 
 from .conftest import LYRICS, as_parent, make
 
@@ -41,6 +40,15 @@ def test_sung_notes_are_in_tune(sung_parent) -> None:
     errors = sung_pitch_errors(sung_parent)
     assert len(errors) >= 30
     assert np.mean(np.abs(errors) <= 50.0) >= 0.9
+
+
+def test_voice_words_pick_gender_register_and_timbre(engine: ComposerEngine) -> None:
+    res = make(engine, sound="soul, breathy raspy male vocals in E minor", lyrics=LYRICS, seed=4)
+    singer = res.score["melody"]["singer"]
+    assert singer["gender"] == "male" and singer["breath"] > 0 and singer["rasp"] > 0
+    assert res.score["melody"]["register"] == -12
+    assert max(n[2] for n in res.score["melody"]["notes"]) <= 67, "a male voice sings an octave lower"
+    assert np.mean(np.abs(sung_pitch_errors(res)) <= 50.0) >= 0.9
 
 
 def test_new_voice_on_swap_vocals(engine: ComposerEngine, sung_parent) -> None:
