@@ -56,7 +56,9 @@ def _drop_database(base: str, name: str) -> None:
     admin.dispose()
 
 
-def _client_loop(base_urls: list[str], key: str, count: int, length: float, offset: int, out: list) -> None:
+def _client_loop(
+    base_urls: list[str], key: str, count: int, length: float, offset: int, poll_s: float, out: list
+) -> None:
     task_ids = []
     with httpx.Client(headers={"Authorization": f"Bearer {key}"}, timeout=60) as client:
         for i in range(count):
@@ -76,10 +78,11 @@ def _client_loop(base_urls: list[str], key: str, count: int, length: float, offs
                     body = response.json()
                     out.append((task_id, body["status"], body.get("error")))
                     break
-                time.sleep(0.5)
+                time.sleep(poll_s)
 
 
-def run(tasks: int, clients: int, api_nodes: int, workers: int, length: float) -> dict[str, object]:
+def run(tasks: int, clients: int, api_nodes: int, workers: int, length: float, pin: bool,
+        poll_s: float) -> dict[str, object]:
     base_db = os.environ.get("OPENPRODUCER_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
     redis_base = urlsplit(os.environ.get("OPENPRODUCER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
     redis_url = urlunsplit(redis_base._replace(path="/15"))  # a database of its own
@@ -92,13 +95,15 @@ def run(tasks: int, clients: int, api_nodes: int, workers: int, length: float) -
             cluster.migrate()
             keys = [cluster.key(10 * tasks) for _ in range(min(clients, 10))]
             urls = [f"http://127.0.0.1:{cluster.api()[1]}/api/v1" for _ in range(api_nodes)]
-            for _ in range(workers):
-                cluster.worker()
+            for i in range(workers):
+                cluster.worker(cpu=i if pin else None)
             time.sleep(3)  # workers boot and load the soundfont
             results: list[tuple[str, str, str | None]] = []
             per_client = [tasks // clients + (1 if i < tasks % clients else 0) for i in range(clients)]
-            threads = [threading.Thread(target=_client_loop, args=(urls, keys[i % len(keys)], n, length, i, results))
-                       for i, n in enumerate(per_client)]
+            threads = [
+                threading.Thread(target=_client_loop, args=(urls, keys[i % len(keys)], n, length, i, poll_s, results))
+                for i, n in enumerate(per_client)
+            ]
             start = time.perf_counter()
             for thread in threads:
                 thread.start()
@@ -118,6 +123,7 @@ def run(tasks: int, clients: int, api_nodes: int, workers: int, length: float) -
     _drop_database(base_db, db_name)
     return {
         "tasks": tasks, "clients": clients, "api_nodes": api_nodes, "workers": workers, "song_length_s": length,
+        "workers_pinned_to_cores": pin, "client_poll_interval_s": poll_s,
         "elapsed_s": round(elapsed, 1), "tasks_per_minute": round(60 * tasks / elapsed, 1),
         "all_success": success == tasks and all(status == "SUCCESS" for _, status, _ in results),
         "errors": sorted({error for _, status, error in results if status != "SUCCESS"})[:5],
@@ -134,16 +140,18 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--length", type=float, default=3.0, help="seconds of music per task")
     parser.add_argument("--scaling", action="store_true", help="run with 1 and then 2 workers")
+    parser.add_argument("--pin", action="store_true", help="pin worker i to CPU core i (worker --cpu i)")
+    parser.add_argument("--poll", type=float, default=1.0, help="each client's polling interval, seconds")
     args = parser.parse_args()
     report: dict[str, object] = {"machine": f"{platform.node()} ({os.cpu_count()} cores)",
                                  "date": time.strftime("%Y-%m-%d")}
     if args.scaling:
-        one = run(args.tasks, args.clients, args.api, 1, args.length)
-        two = run(args.tasks, args.clients, args.api, 2, args.length)
+        one = run(args.tasks, args.clients, args.api, 1, args.length, args.pin, args.poll)
+        two = run(args.tasks, args.clients, args.api, 2, args.length, args.pin, args.poll)
         report.update(one_worker=one, two_workers=two,
                       speedup=round(two["tasks_per_minute"] / one["tasks_per_minute"], 2))
     else:
-        report["run"] = run(args.tasks, args.clients, args.api, args.workers, args.length)
+        report["run"] = run(args.tasks, args.clients, args.api, args.workers, args.length, args.pin, args.poll)
     print(json.dumps(report, indent=2))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import fcntl
 import logging
+import os
 import signal
 import sys
 import threading
@@ -76,6 +77,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from openproducer.runtime import build_runtime
 
+    if args.cpu is not None:
+        # Before any thread or child process exists, so all of them inherit the mask: one worker
+        # per core then scales with cores, whatever threads a render uses inside.
+        os.sched_setaffinity(0, {args.cpu % (os.cpu_count() or 1)})
     settings = _settings(args)
     _setup_logging(settings, args.verbose)
     if settings.embedded_broker:
@@ -192,6 +197,7 @@ def _parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", parents=[common], help="run a worker (scale mode)")
     worker.add_argument("--engines", nargs="*", default=None, help="serve only these engines' queues")
     worker.add_argument("--concurrency", type=int, default=1)
+    worker.add_argument("--cpu", type=int, default=None, help="pin this worker (and its ffmpeg) to one CPU core")
     worker.set_defaults(func=cmd_worker)
 
     sub.add_parser("migrate", parents=[common], help="bring the database schema up to date").set_defaults(

@@ -59,7 +59,7 @@ def create_app(runtime: Runtime, start_workers: bool = True) -> FastAPI:
 
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, timeout_s=settings.body_timeout_s)
-    app.add_middleware(PollFastPath, keys=keys, polls=polls, enabled=runtime.services.db.is_sqlite)
+    app.add_middleware(PollFastPath, keys=keys, polls=polls, inline=runtime.services.db.is_sqlite)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(metrics.middleware)
     return app

@@ -62,8 +62,9 @@ class Cluster:
                 time.sleep(0.1)
         raise AssertionError(f"API node did not start: {(self.tmp / f'proc-{len(self.procs) - 1}.log').read_text()}")
 
-    def worker(self, concurrency: int = 1) -> subprocess.Popen:
-        return self._spawn("worker", "--concurrency", str(concurrency))
+    def worker(self, concurrency: int = 1, cpu: int | None = None) -> subprocess.Popen:
+        pin = ["--cpu", str(cpu)] if cpu is not None else []
+        return self._spawn("worker", "--concurrency", str(concurrency), *pin)
 
     def stop(self) -> None:
         for proc in self.procs:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 
@@ -41,8 +42,9 @@ def _wait(client: httpx.Client, task_id: str, timeout: float = 120) -> dict:
 def test_api_node_and_worker_processes(cluster):
     key = cluster.key(100)
     _, port = cluster.api()
-    cluster.worker()
+    pinned = cluster.worker(cpu=0)
     with httpx.Client(base_url=f"http://127.0.0.1:{port}/api/v1", headers={"Authorization": f"Bearer {key}"}) as c:
+        assert os.sched_getaffinity(pinned.pid) == {0}, "worker --cpu pins the process to one core"
         ready = httpx.get(f"http://127.0.0.1:{port}/readyz").json()
         assert ready["checks"]["database"] == "ok" and ready["checks"]["broker"] == "ok", ready
         task_id = c.post("/producer/create", json={"sound": SOUND, "make_instrumental": True, "length": 4}).json()[
