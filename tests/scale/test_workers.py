@@ -44,7 +44,6 @@ def test_api_node_and_worker_processes(cluster):
     _, port = cluster.api()
     pinned = cluster.worker(cpu=0)
     with httpx.Client(base_url=f"http://127.0.0.1:{port}/api/v1", headers={"Authorization": f"Bearer {key}"}) as c:
-        assert os.sched_getaffinity(pinned.pid) == {0}, "worker --cpu pins the process to one core"
         ready = httpx.get(f"http://127.0.0.1:{port}/readyz").json()
         assert ready["checks"]["database"] == "ok" and ready["checks"]["broker"] == "ok", ready
         task_id = c.post("/producer/create", json={"sound": SOUND, "make_instrumental": True, "length": 4}).json()[
@@ -52,6 +51,7 @@ def test_api_node_and_worker_processes(cluster):
         body = _wait(c, task_id)
         assert body["status"] == "SUCCESS", body
         assert httpx.get(body["data"][0]["audio_url"]).status_code == 200
+        assert os.sched_getaffinity(pinned.pid) == {0}, "worker --cpu pins the process to one core"
 
 
 def test_worker_killed_mid_task_finishes_elsewhere(cluster, postgres_url):
