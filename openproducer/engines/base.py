@@ -39,6 +39,7 @@ __all__ = [
     "ProgressFn",
     "RenderResult",
     "Section",
+    "guarded_render",
     "WordTiming",
 ]
 
@@ -185,3 +186,28 @@ class Engine(Protocol):
 
     def close(self) -> None:
         """Release what load() took."""
+
+
+# Library errors an engine turns into EngineError (the task then fails with a refund).
+_WRAPPED_ERRORS = (RuntimeError, ValueError, KeyError, IndexError, TypeError)
+
+
+def guarded_render(
+    engine: Engine,
+    request: EngineRequest,
+    progress: ProgressFn,
+    render_op: Callable[[Operation, EngineRequest, ProgressFn], RenderResult],
+) -> RenderResult:
+    """The checks every ``Engine.render`` makes before its own work, and the wrapping of library
+    errors into EngineError at the engine's edge."""
+    op = Operation(request.operation)
+    if op not in engine.capabilities:
+        raise OperationNotSupported(f"{engine.name} cannot {op.value.replace('_', ' ')}")
+    if op is not Operation.CREATE and request.parent is None:
+        raise EngineError(f"{op} needs a parent clip")
+    try:
+        return render_op(op, request, progress)
+    except EngineError:
+        raise
+    except _WRAPPED_ERRORS as exc:
+        raise EngineError(f"{engine.name} failed to {op}: {exc}") from exc

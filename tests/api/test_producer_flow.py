@@ -6,18 +6,7 @@ import numpy as np
 import pytest
 
 from tests.support.audio import fetch_mp3, fetch_wav, rms_dbfs, tempo
-
-LYRICS = """[Verse 1]
-Walking through the city lights
-Feeling the rhythm of the night
-Every step a new surprise
-Under these electric skies
-
-[Chorus]
-We're alive, we're free tonight
-Dancing till the morning light
-"""
-ROCK = "Energetic rock anthem with distorted electric guitars, driving drums, and powerful vocals"
+from tests.support.songs import LYRICS, ROCK
 
 
 def submit(client, **body) -> str:

@@ -14,9 +14,9 @@ from openproducer.engines.base import (
     EngineError,
     EngineRequest,
     Operation,
-    OperationNotSupported,
     ProgressFn,
     RenderResult,
+    guarded_render,
 )
 
 from . import edits, restyle
@@ -83,17 +83,7 @@ class ComposerEngine:
         self._handle.close()
 
     def render(self, request: EngineRequest, progress: ProgressFn) -> RenderResult:
-        op = Operation(request.operation)
-        if op not in self.capabilities:
-            raise OperationNotSupported(f"composer cannot {op}")
-        if op is not Operation.CREATE and request.parent is None:
-            raise EngineError(f"{op} needs a parent clip")
-        try:
-            return self._render(op, request, progress)
-        except EngineError:
-            raise
-        except (ValueError, RuntimeError, KeyError, IndexError) as exc:
-            raise EngineError(f"composer failed to {op}: {exc}") from exc
+        return guarded_render(self, request, progress, self._render)
 
     def _render(self, op: Operation, request: EngineRequest, progress: ProgressFn) -> RenderResult:
         progress(0.02, "reading prompt")

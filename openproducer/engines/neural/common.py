@@ -34,6 +34,7 @@ from openproducer.engines.base import (
     ParentClip,
     ProgressFn,
     RenderResult,
+    guarded_render,
 )
 
 from .batching import Batcher
@@ -284,17 +285,7 @@ class NeuralEngine(ABC):
     # -- the Engine protocol ------------------------------------------------------------------
 
     def render(self, request: EngineRequest, progress: ProgressFn) -> RenderResult:
-        op = Operation(request.operation)
-        if op not in self.capabilities:
-            raise OperationNotSupported(f"{self.name} cannot {op.value.replace('_', ' ')} with these weights")
-        if op is not Operation.CREATE and request.parent is None:
-            raise EngineError(f"{op} needs a parent clip")
-        try:
-            return self._render(op, request, progress)
-        except EngineError:
-            raise
-        except (RuntimeError, ValueError, KeyError, IndexError, TypeError) as exc:
-            raise EngineError(f"{self.name} failed to {op}: {exc}") from exc
+        return guarded_render(self, request, progress, self._render)
 
     def _render(self, op: Operation, request: EngineRequest, progress: ProgressFn) -> RenderResult:
         progress(0.01, "preparing")

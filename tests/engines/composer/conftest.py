@@ -7,17 +7,7 @@ import pytest
 
 from openproducer.engines.base import EngineRequest, Operation, ParentClip, RenderResult
 from openproducer.engines.composer import ComposerEngine
-
-LYRICS = """[Verse 1]
-Walking through the city lights
-Feeling the rhythm of the night
-Every step a new surprise
-Under these electric skies
-
-[Chorus]
-We're alive, we're free tonight
-Dancing till the morning light
-"""
+from tests.support.songs import LYRICS
 
 _MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
 _MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])

@@ -5,20 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.support.server import start_server
+from tests.support.songs import LYRICS as SONG
 
 from .conftest import needs_gpu_extra, neural_settings, registry_with_fake_composer
 
 pytestmark = needs_gpu_extra
-SONG = """[Verse 1]
-Walking through the city lights
-Feeling the rhythm of the night
-Every step a new surprise
-Under these electric skies
-
-[Chorus]
-We're alive, we're free tonight
-Dancing till the morning light
-"""
 
 
 def test_fuzz_2_runs_on_ace_step_and_swaps_go_to_the_fallback(tmp_path: Path, weights: dict[str, Path]) -> None:
