@@ -72,10 +72,12 @@ class Lease:
         self.check()
         now = time.monotonic()
         progress = max(1, min(99, int(progress)))
-        if progress == self._last_progress or now - self._last_report < self._MIN_REPORT_INTERVAL_S:
+        new_stage = stage != self._last_stage
+        # Writes are throttled, except that a new stage is always recorded (and logged).
+        if not new_stage and (progress == self._last_progress or now - self._last_report < self._MIN_REPORT_INTERVAL_S):
             return
         self._last_report, self._last_progress = now, progress
-        if stage != self._last_stage:
+        if new_stage:
             self._last_stage = stage
             log.info("task %s: %s (%d%%)", self.task_id, stage, progress)
         with self.db.session() as session:
