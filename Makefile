@@ -35,7 +35,7 @@ setup: .stamp-venv
 # this machine kind ships it as a CPU wheel; an unpinned torch would pull several GB of CUDA.
 .stamp-gpu: .stamp-venv
 	$(BIN)/python -m pip install -q "torch==2.13.0"
-	$(BIN)/python -m pip install -q -e ".[test,scale,gpu]"
+	$(BIN)/python -m pip install -q -e ".[test,scale,gpu,separation]"
 	@touch $@
 
 setup-gpu: .stamp-gpu

@@ -11,6 +11,7 @@ from openproducer.core.config import Settings
 from openproducer.core.reconcile import Reconciler, recover_on_boot
 from openproducer.core.run import TaskRunner
 from openproducer.core.services import Services
+from openproducer.core.uploads import load_separator
 from openproducer.core.webhooks import deliver
 from openproducer.engines.registry import EngineRegistry
 from openproducer.media.stores import open_blob_store
@@ -44,6 +45,8 @@ class Runtime:
                 self.engines.get(name)
             except Exception:
                 log.warning("engine %s could not be loaded at start-up", name, exc_info=True)
+        if self.settings.separation_model is not None:
+            load_separator(self.settings.separation_model)  # a bad model file fails start-up, clearly
         if self.settings.embedded_broker:
             recover_on_boot(self.services)
         self.worker = start_worker(self.broker, consumed, threads)

@@ -111,6 +111,8 @@ class Settings(BaseSettings):
     models: dict[str, ModelRoute] = Field(default_factory=_default_models)
     composer: ComposerSettings = Field(default_factory=ComposerSettings)
     s3: S3Settings = Field(default_factory=S3Settings)
+    # A Demucs model file for splitting uploads (extra "separation"); None: REPET-SIM with librosa.
+    separation_model: Path | None = None
     ace_step: AceStepSettings = Field(default_factory=AceStepSettings)
     stable_audio_3: StableAudio3Settings = Field(default_factory=StableAudio3Settings)
 

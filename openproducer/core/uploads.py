@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import tempfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from openproducer.audio import analyse, artwork, encode
+from openproducer.audio.separate import DemucsSeparator
 from openproducer.core.clips import media_url
 from openproducer.core.lease import Lease
 from openproducer.core.outputs import ClipDraft
@@ -16,7 +18,7 @@ from openproducer.engines.base import ClipMeta, EngineError
 from openproducer.media import fetch
 from openproducer.store.tables import Clip, Task
 
-__all__ = ["UploadRejected", "download_result", "import_upload"]
+__all__ = ["UploadRejected", "download_result", "import_upload", "load_separator"]
 
 SAMPLE_RATE = 44100
 _FALLBACK_BPM = 120.0
@@ -58,7 +60,8 @@ def import_upload(services: Services, task: Task, lease: Lease) -> ClipDraft:
     lease.report(45, "analysing")
     found = analyse.analyse_audio(audio, SAMPLE_RATE)
     lease.report(60, "separating")
-    stems = analyse.split_vocals(audio, SAMPLE_RATE)
+    model = settings.separation_model
+    stems = load_separator(model).split(audio, SAMPLE_RATE) if model else analyse.split_vocals(audio, SAMPLE_RATE)
     title = Path(urlsplit(url).path).stem[:80] or "Upload"
     notes = ["Uploaded audio: tempo, key and a rough vocal/accompaniment split were measured."]
     bpm = round(float(found.bpm), 2)
@@ -77,6 +80,12 @@ def import_upload(services: Services, task: Task, lease: Lease) -> ClipDraft:
         engine="upload", sample_rate=SAMPLE_RATE, mix=audio, stems=stems, score=None,
         meta=meta.to_dict(), cover_png=artwork.draw_cover(title, "uploaded audio", 0), title=title,
     )
+
+
+@functools.cache
+def load_separator(path: Path) -> DemucsSeparator:
+    """One loaded separation model per worker process."""
+    return DemucsSeparator(path)
 
 
 def download_result(services: Services, clip: Clip, fmt: str) -> list[dict[str, Any]]:
