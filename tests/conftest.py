@@ -56,15 +56,12 @@ def fake_server(data_dir: Path):  # type: ignore[no-untyped-def]
 def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this test run, on the server named by
     OPENPRODUCER_TEST_DATABASE_URL; skipped when that variable is not set."""
-    import os
     import uuid
 
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    base = os.environ.get("OPENPRODUCER_TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("OPENPRODUCER_TEST_DATABASE_URL is not set (PostgreSQL tests)")
+    base = _service_url("OPENPRODUCER_TEST_DATABASE_URL", "PostgreSQL")
     name = f"op_test_{uuid.uuid4().hex[:10]}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
@@ -75,21 +72,21 @@ def postgres_url() -> Iterator[str]:
     admin.dispose()
 
 
-@pytest.fixture(scope="session")
-def redis_url() -> str:
+def _service_url(variable: str, service: str) -> str:
+    """The URL of a test service from the environment; the test skips, saying why, without it."""
     import os
 
-    url = os.environ.get("OPENPRODUCER_TEST_REDIS_URL")
+    url = os.environ.get(variable)
     if not url:
-        pytest.skip("OPENPRODUCER_TEST_REDIS_URL is not set (Redis tests)")
+        pytest.skip(f"{variable} is not set ({service} tests)")
     return url
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    return _service_url("OPENPRODUCER_TEST_REDIS_URL", "Redis")
 
 
 @pytest.fixture(scope="session")
 def amqp_url() -> str:
-    import os
-
-    url = os.environ.get("OPENPRODUCER_TEST_AMQP_URL")
-    if not url:
-        pytest.skip("OPENPRODUCER_TEST_AMQP_URL is not set (RabbitMQ tests)")
-    return url
+    return _service_url("OPENPRODUCER_TEST_AMQP_URL", "RabbitMQ")
