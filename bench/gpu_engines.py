@@ -12,8 +12,10 @@ real models; the audio is noise). Each engine is loaded through the same path th
 (settings -> registry factory -> ``Engine.load``, warm-up included), then for every operation in
 its ``capabilities``: seconds of compute per minute of generated audio and peak GPU memory; and
 for creates: tasks per minute from ``--tasks`` concurrent requests, batched (``--batch``) and one
-at a time. Without CUDA, torch or weights it prints why and exits 0 (``--tiny --device cpu`` runs
-the whole script on tiny random models as a plumbing check; its numbers mean nothing).
+at a time. Without CUDA, torch or weights it prints why and exits 0. ``--device cpu`` runs it on
+the CPU anyway: with ``--tiny`` as a plumbing check whose numbers mean nothing, with
+``--random-full-size`` to prove that the released shapes load and run through our engines on a
+machine without a GPU (slow: use ``--seconds 10 --repeat 1``; CPU figures say nothing of a GPU's).
 """
 
 from __future__ import annotations
@@ -77,8 +79,8 @@ def weights_for(name: str, args: argparse.Namespace, scratch: Path) -> Path | No
 def load_engine(name: str, folder: Path, args: argparse.Namespace) -> tuple[Any, float]:
     from openproducer.engines.registry import EngineRegistry
 
-    section = {"path": folder, "device": args.device, "steps": args.steps, "batch_size": args.batch,
-               "batch_wait_ms": args.wait_ms}
+    section = {"path": folder, "device": args.device, "dtype": args.dtype, "steps": args.steps,
+               "batch_size": args.batch, "batch_wait_ms": args.wait_ms}
     key = name.replace("-", "_")
     settings = load_settings(**{key: section})
     registry = EngineRegistry(settings)
@@ -184,7 +186,10 @@ def main() -> None:
     parser.add_argument("--random-full-size", action="store_true",
                         help="no weights: random values in the released shapes (several GB of disk, minutes)")
     parser.add_argument("--tiny", action="store_true", help="tiny random models: a plumbing check, not a benchmark")
-    parser.add_argument("--device", default="auto", help="auto, cuda, cuda:N (cpu only with --tiny)")
+    parser.add_argument("--device", default="auto",
+                        help="auto, cuda, cuda:N or cpu (a plumbing check, not a benchmark)")
+    parser.add_argument("--dtype", default="auto", choices=("auto", "bf16", "fp16", "fp32"),
+                        help="auto: bf16 on CUDA, fp32 on the CPU")
     parser.add_argument("--seconds", type=float, default=30.0, help="song length per task")
     parser.add_argument("--steps", type=int, default=8)
     parser.add_argument("--batch", type=int, default=4, help="batch size for the throughput run")
@@ -199,8 +204,8 @@ def main() -> None:
         skip(f"the gpu extra is not installed (pip install 'openproducer[gpu]'); missing: {', '.join(missing)}")
     import torch
 
-    if not torch.cuda.is_available() and not (args.tiny and args.device == "cpu"):
-        skip("no CUDA device here (this benchmark needs a GPU; --tiny --device cpu checks the plumbing only)")
+    if not torch.cuda.is_available() and args.device != "cpu":
+        skip("no CUDA device here (this benchmark needs a GPU; --device cpu checks the plumbing only)")
     device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available() else
                           ("cpu" if args.device == "auto" else args.device))
     memory = GpuMemory(torch, device)
@@ -209,7 +214,7 @@ def main() -> None:
         "machine": platform.node(), "torch": torch.__version__,
         "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
         "weights": "random tiny" if args.tiny else ("random full-size" if args.random_full_size else "configured"),
-        "seconds": args.seconds, "steps": args.steps, "engines": {},
+        "dtype": args.dtype, "seconds": args.seconds, "steps": args.steps, "engines": {},
     }
     print(f"device: {results['device']}  torch {torch.__version__}  steps {args.steps}  {args.seconds:.0f} s songs")
     with tempfile.TemporaryDirectory(prefix="gpu-bench-") as scratch:

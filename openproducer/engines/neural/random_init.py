@@ -52,7 +52,8 @@ class AceStepSizes:
     heads: int
     kv_heads: int
     head_dim: int
-    cond_layers: int
+    lyric_layers: int
+    timbre_layers: int
     tokenizer_layers: int
     fsq_levels: tuple[int, ...]
 
@@ -66,6 +67,7 @@ class SA3Sizes:
     vae_mults: tuple[int, ...]
     vae_depths: tuple[int, ...]
     vae_heads_dim: int
+    vae_decoder_sin_blocks: tuple[int, ...]
     text_hidden: int
     text_layers: int
     text_heads: int
@@ -73,6 +75,7 @@ class SA3Sizes:
     text_head_dim: int
     text_intermediate: int
     text_vocab: int
+    text_sliding_window: int
     embed_dim: int
     depth: int
     heads: int
@@ -83,31 +86,36 @@ ACE_STEP_SIZES: dict[str, AceStepSizes] = {
     "tiny": AceStepSizes(
         latent_dim=8, vae_channels=16, vae_ratios=(8, 16, 15), vae_multiples=(1, 2, 2),
         text_hidden=16, text_layers=1, text_heads=2, text_kv_heads=1, text_head_dim=8, text_intermediate=32,
-        text_vocab=600, hidden=32, intermediate=64, layers=2, heads=2, kv_heads=1, head_dim=16, cond_layers=1,
+        text_vocab=600, hidden=32, intermediate=64, layers=2, heads=2, kv_heads=1, head_dim=16, lyric_layers=1,
+        timbre_layers=1,
         tokenizer_layers=1, fsq_levels=(8, 5, 5),
     ),
-    # ACE-Step 1.5 (turbo DiT, Oobleck VAE at 48 kHz, Qwen3-Embedding-0.6B text encoder).
+    # ACE-Step 1.5 turbo as published: the DiT and condition encoder at the diffusers classes' defaults
+    # (which diffusers' tests pin to the official turbo config), the Oobleck VAE at 48 kHz with a
+    # 1920-sample hop, the Qwen3-Embedding-0.6B text encoder.
     "full": AceStepSizes(
         latent_dim=64, vae_channels=128, vae_ratios=(2, 4, 4, 6, 10), vae_multiples=(1, 2, 4, 8, 16),
         text_hidden=1024, text_layers=28, text_heads=16, text_kv_heads=8, text_head_dim=128,
         text_intermediate=3072, text_vocab=151669, hidden=2048, intermediate=6144, layers=24, heads=16,
-        kv_heads=8, head_dim=128, cond_layers=8, tokenizer_layers=2, fsq_levels=(8, 8, 8, 5, 5, 5),
+        kv_heads=8, head_dim=128, lyric_layers=8, timbre_layers=4, tokenizer_layers=2, fsq_levels=(8, 8, 8, 5, 5, 5),
     ),
 }
 
 SA3_SIZES: dict[str, SA3Sizes] = {
     "tiny": SA3Sizes(
         latent_dim=8, vae_channels=8, vae_patch=64, vae_strides=(4,), vae_mults=(1,), vae_depths=(1,),
-        vae_heads_dim=8,
+        vae_heads_dim=8, vae_decoder_sin_blocks=(0,),
         text_hidden=16, text_layers=1, text_heads=2, text_kv_heads=1, text_head_dim=8, text_intermediate=32,
-        text_vocab=600, embed_dim=32, depth=2, heads=2, memory_tokens=4,
+        text_vocab=600, text_sliding_window=256, embed_dim=32, depth=2, heads=2, memory_tokens=4,
     ),
-    # Stable Audio 3 Medium (SAME VAE at 44.1 kHz, T5Gemma b-b encoder).
+    # Stable Audio 3 Medium: the SAME-L VAE at 44.1 kHz (diffusers' AutoencoderSAME docstring), the
+    # T5Gemma b-b-ul2 encoder (T5 v1.1 base sizes), the DiT at StableAudio3DiTModel's defaults.
     "full": SA3Sizes(
-        latent_dim=256, vae_channels=128, vae_patch=256, vae_strides=(16,), vae_mults=(6,), vae_depths=(6,),
-        vae_heads_dim=64,
+        latent_dim=256, vae_channels=256, vae_patch=256, vae_strides=(16,), vae_mults=(6,), vae_depths=(12,),
+        vae_heads_dim=64, vae_decoder_sin_blocks=(8,),
         text_hidden=768, text_layers=12, text_heads=12, text_kv_heads=12, text_head_dim=64,
-        text_intermediate=3072, text_vocab=256000, embed_dim=1536, depth=24, heads=24, memory_tokens=64,
+        text_intermediate=2048, text_vocab=256000, text_sliding_window=4096, embed_dim=1536,
+        depth=24, heads=24, memory_tokens=64,
     ),
 }
 
@@ -174,8 +182,8 @@ def build_ace_step(size: Size = "tiny", *, turbo: bool = True, audio_tokenizer: 
         encoder_hidden_size=s.hidden, is_turbo=turbo, model_version="turbo" if turbo else "base", **common,
     )
     condition_encoder = AceStepConditionEncoder(
-        text_hidden_dim=s.text_hidden, timbre_hidden_dim=s.latent_dim, num_lyric_encoder_hidden_layers=s.cond_layers,
-        num_timbre_encoder_hidden_layers=s.cond_layers, **common,
+        text_hidden_dim=s.text_hidden, timbre_hidden_dim=s.latent_dim, num_lyric_encoder_hidden_layers=s.lyric_layers,
+        num_timbre_encoder_hidden_layers=s.timbre_layers, **common,
     )
     parts: dict[str, Any] = {}
     if audio_tokenizer:
@@ -207,12 +215,13 @@ def build_stable_audio_3(size: Size = "tiny", *, seed: int = 0) -> Any:
     vae = AutoencoderSAME(
         audio_channels=2, patch_size=s.vae_patch, encoder_channels=s.vae_channels, encoder_c_mults=list(s.vae_mults),
         encoder_strides=list(s.vae_strides), encoder_transformer_depths=list(s.vae_depths),
-        latent_dim=s.latent_dim, dim_heads=s.vae_heads_dim, sampling_rate=44100,
+        latent_dim=s.latent_dim, dim_heads=s.vae_heads_dim, decoder_sinusoidal_blocks=s.vae_decoder_sin_blocks,
+        sampling_rate=44100,
     )
     module_config = T5GemmaModuleConfig(
         vocab_size=s.text_vocab, hidden_size=s.text_hidden, intermediate_size=s.text_intermediate,
         num_hidden_layers=s.text_layers, num_attention_heads=s.text_heads, num_key_value_heads=s.text_kv_heads,
-        head_dim=s.text_head_dim, query_pre_attn_scalar=s.text_head_dim, sliding_window=256,
+        head_dim=s.text_head_dim, query_pre_attn_scalar=s.text_head_dim, sliding_window=s.text_sliding_window,
     )
     text_encoder = T5GemmaEncoderModel(T5GemmaConfig(
         encoder=module_config.to_dict(), decoder=module_config.to_dict(), is_encoder_decoder=False,
