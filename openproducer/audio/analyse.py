@@ -156,10 +156,16 @@ def _repeating_part(mag: np.ndarray, feats: np.ndarray, min_gap: int, k: int) ->
     sim[np.abs(idx[:, None] - idx[None, :]) < min_gap] = -np.inf
     k = min(k, sim.shape[0] - 1)
     nearest = np.argpartition(-sim, k - 1, axis=1)[:, :k]  # (T, k)
+    # The median of the k neighbours, as np.median computes it, but gathered frame-major and
+    # sorted in place (numpy's vectorised sort): about 5x faster than np.median over (F, T, k).
+    frames = np.ascontiguousarray(mag.T)  # (T, F)
+    lower, upper = (k - 1) // 2, k // 2
     out = np.empty_like(mag)
     for lo in range(0, mag.shape[1], 256):
         hi = min(lo + 256, mag.shape[1])
-        out[:, lo:hi] = np.median(mag[:, nearest[lo:hi]], axis=2)
+        group = frames[nearest[lo:hi]]  # (n, k, F)
+        group.sort(axis=1)
+        out[:, lo:hi] = (0.5 * (group[:, lower] + group[:, upper])).T
     return np.minimum(mag, out)
 
 
@@ -178,7 +184,7 @@ def split_vocals(
     +6 dB. An extra HPSS harmonic mask was measured to make it worse and is not
     applied. ``instrumental`` is ``audio - vocals``, so the stems sum back to the
     input exactly. Frames are compared within blocks of ``block_s`` seconds to
-    bound the quadratic cost (about 1 s per 30 s of audio on 2 cores).
+    bound the quadratic cost (0.6 s for 30 s of audio, 5 s for 3 minutes, on 2 cores).
     """
     import librosa
 
@@ -207,7 +213,13 @@ def split_vocals(
             seg = mag[:, lo:hi]
             repeating[:, lo:hi] = _repeating_part(seg, seg[:upto], min_gap, neighbours)
 
-    mask = librosa.util.softmask(np.maximum(mag - repeating, 0.0), repeating, power=2)
+    # Wiener-like soft mask fg² / (fg² + bg²) (librosa.util.softmask with power 2, in float32:
+    # a fifth of the time on a 3-minute song).
+    fg = np.maximum(mag - repeating, 0.0)
+    fg *= fg
+    bg = repeating * repeating
+    bg += fg
+    mask = np.divide(fg, bg, out=np.zeros_like(fg), where=bg > 1e-20)
     mask[librosa.fft_frequencies(sr=sr, n_fft=n_fft) < vocal_low_hz] = 0.0
     vocals = librosa.istft(spec * mask[None], hop_length=hop, n_fft=n_fft, length=n).T.astype(np.float32)
     return {"vocals": np.ascontiguousarray(vocals), "instrumental": (x - vocals).astype(np.float32)}

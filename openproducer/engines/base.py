@@ -136,6 +136,33 @@ class ParentClip:
     lyrics: str = ""
     seed: int = 0
 
+    def vocal_parts(self) -> dict[str, np.ndarray]:
+        """``vocals`` and ``instrumental``, each (samples, 2) as long as the mix, for the swaps.
+
+        The stored stems when the clip has both; silence for vocals when it has none; otherwise a
+        split of the mix (REPET-SIM), made here because the neural engines store a sung song
+        without stems rather than make every create wait for a split few clips ever need.
+        """
+        n = len(self.audio)
+        if "vocals" in self.stems and "instrumental" in self.stems:
+            return {name: _fit(self.stems[name], n) for name in ("vocals", "instrumental")}
+        if not self.meta.has_vocals:
+            instrumental = _fit(self.stems.get("instrumental", self.audio), n)
+            return {"vocals": np.zeros_like(instrumental), "instrumental": instrumental}
+        from openproducer.audio.analyse import split_vocals
+
+        return split_vocals(_fit(self.audio, n), self.sample_rate)
+
+
+def _fit(audio: np.ndarray, n: int) -> np.ndarray:
+    """``audio`` as float32 stereo (samples, 2), cut or padded with silence to ``n`` samples."""
+    x = np.asarray(audio, dtype=np.float32)
+    if x.ndim == 1:
+        x = np.repeat(x[:, None], 2, axis=1)
+    if len(x) >= n:
+        return np.ascontiguousarray(x[:n])
+    return np.concatenate([x, np.zeros((n - len(x), x.shape[1]), np.float32)])
+
 
 @dataclass
 class EngineRequest:

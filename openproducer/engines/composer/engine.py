@@ -107,9 +107,9 @@ class ComposerEngine:
                 Operation.SWAP_SOUND: restyle.swap_sound,
             }[op](base, request, rng)
             if op is Operation.SWAP_VOCALS:
-                kept["instrumental"] = parent.stems.get("instrumental", parent.audio)
-            elif op is Operation.SWAP_SOUND and parent.stems.get("vocals") is not None:
-                kept["vocals"] = parent.stems["vocals"]
+                kept["instrumental"] = parent.vocal_parts()["instrumental"]
+            elif op is Operation.SWAP_SOUND and ("vocals" in parent.stems or parent.meta.has_vocals):
+                kept["vocals"] = parent.vocal_parts()["vocals"]
         progress(0.2, "rendering")
         stems, total = self._stems(score, kept, sr)
         release_memory()

@@ -212,9 +212,11 @@ class NeuralEngine(ABC):
             self._torch.cuda.empty_cache()
 
     def _warm_up(self) -> None:
-        """One short render, so the first task does not pay for kernel selection and allocation."""
+        """One short render and one analysis of it, so the first task pays neither for kernel
+        selection and allocation nor for importing librosa's beat and key code (~4 s)."""
         job = self._warm_up_job()
-        self._run([job])
+        audio = self._run([job])[0]
+        analyse_audio(resample(_stereo(audio), self.pipeline_sr, OUT_SR), OUT_SR)
 
     # -- subclass hooks -----------------------------------------------------------------------
 
@@ -308,8 +310,8 @@ class NeuralEngine(ABC):
             raise EngineError(f"{self.name} makes at most {self.max_seconds:.0f} s in one piece")
         job = self._job(Operation.CREATE, request, progress, source=None, duration=seconds, edit=None)
         audio = self._generate(job, int(round(seconds * OUT_SR)), OUT_SR)
-        stems = self._stems(audio, singing, OUT_SR)
-        return self._finish(request, stems, OUT_SR, progress, has_vocals=singing)
+        return self._finish(request, self._stems(audio, singing), OUT_SR, progress, has_vocals=singing,
+                            mix_source=audio)
 
     def _window(self, op: Operation, request: EngineRequest, parent: ParentClip) -> tuple[_Window, int]:
         """The window an extend or replace renders, and the length of the whole result."""
@@ -358,7 +360,8 @@ class NeuralEngine(ABC):
         whole = fit_length(song, total)
         whole[edited] = rendered[inner]
         singing = self.sings and parent.meta.has_vocals and not request.make_instrumental
-        window_stems = self._stems(rendered, singing, sr)
+        # Stems are kept only where the parent has them: then the new part is split to match.
+        window_stems = self._stems(rendered, singing, split=bool(parent.stems), sr=sr)
         stems: dict[str, np.ndarray] = {}
         for name in sorted(set(window_stems) | set(parent.stems)):
             base = parent.stems.get(name)
@@ -368,7 +371,8 @@ class NeuralEngine(ABC):
         notes = [f"{self.description} regenerated {edit[1] - edit[0]:.1f} s with "
                  f"{window.edit_from / sr + (window.end - window.start - window.edit_to) / sr:.1f} s of the song "
                  "around it as context."]
-        return self._finish(request, stems, sr, progress, has_vocals="vocals" in stems, mix_source=whole,
+        return self._finish(request, stems, sr, progress, has_vocals=parent.meta.has_vocals or "vocals" in stems,
+                            mix_source=whole,
                             notes=notes)
 
     def _restyle(self, op: Operation, request: EngineRequest, parent: ParentClip,
@@ -384,7 +388,8 @@ class NeuralEngine(ABC):
         rendered *= np.float32(_gain_to_match(rendered, song))
         singing = self.sings and not request.make_instrumental and (
             bool(request.lyrics.strip()) or parent.meta.has_vocals)
-        return self._finish(request, self._stems(rendered, singing, sr), sr, progress, has_vocals=singing)
+        return self._finish(request, self._stems(rendered, singing), sr, progress, has_vocals=singing,
+                            mix_source=rendered)
 
     def _swap(self, op: Operation, request: EngineRequest, parent: ParentClip, progress: ProgressFn) -> RenderResult:
         """Keep one stem (split from the mix when the parent has none), regenerate the other on it."""
@@ -392,9 +397,7 @@ class NeuralEngine(ABC):
         n = len(parent.audio)
         if n / sr > self.max_seconds:
             raise EngineError(f"{self.name} can swap songs of at most {self.max_seconds:.0f} s")
-        parts = {k: fit_length(_stereo(v), n) for k, v in parent.stems.items() if k in ("vocals", "instrumental")}
-        if len(parts) < 2:
-            parts = split_vocals(_stereo(parent.audio), sr)
+        parts = parent.vocal_parts()
         kept_name, new_name = ("instrumental", "vocals") if op is Operation.SWAP_VOCALS else ("vocals", "instrumental")
         kept = parts[kept_name]
         if op is Operation.SWAP_VOCALS and request.make_instrumental:  # nothing to sing: the instrumental alone
@@ -410,9 +413,15 @@ class NeuralEngine(ABC):
     # -- finishing ----------------------------------------------------------------------------
 
     @staticmethod
-    def _stems(audio: np.ndarray, singing: bool, sr: int) -> dict[str, np.ndarray]:
+    def _stems(audio: np.ndarray, singing: bool, *, split: bool = False, sr: int = OUT_SR) -> dict[str, np.ndarray]:
+        """The stems stored with a result: the instrumental when nothing is sung. A sung result is
+        stored without stems unless ``split`` (a REPET-SIM split of a 3-minute song costs several
+        seconds of CPU, more than the GPU spends making it); a swap splits its parent when needed
+        (``ParentClip.vocal_parts``)."""
         if not singing:
             return {"instrumental": audio}
+        if not split:
+            return {}
         parts = split_vocals(audio, sr)
         return {"instrumental": parts["instrumental"], "vocals": parts["vocals"]}
 
@@ -441,8 +450,7 @@ class NeuralEngine(ABC):
         if has_vocals and request.operation is Operation.SWAP_SOUND:
             notes = [*notes, "The vocals are the parent's own, split from its mix when it had no vocal stem."]
         elif has_vocals:
-            notes = [*notes, f"{self.description} sang the vocals; the vocal and instrumental stems are a "
-                             "rough split of its mix."]
+            notes = [*notes, f"{self.description} sang the vocals."]
         return ClipMeta(
             bpm=float(bpm), key=key, duration=round(len(mix) / sr, 3),
             time_signature=parent.meta.time_signature if parent is not None else "4/4",

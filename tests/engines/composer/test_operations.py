@@ -131,3 +131,20 @@ def test_upload_parents(engine: ComposerEngine, op: Operation) -> None:
 def test_edit_without_parent_fails(engine: ComposerEngine) -> None:
     with pytest.raises(EngineError):
         make(engine, operation=Operation.EXTEND)
+
+
+@pytest.mark.parametrize("op", [Operation.SWAP_VOCALS, Operation.SWAP_SOUND])
+def test_swaps_split_a_sung_parent_stored_without_stems(engine: ComposerEngine, op: Operation) -> None:
+    """A neural engine's sung song has no stems: the composer keeps the part split from its mix."""
+    sr = 44100
+    t = np.arange(int(sr * 8.0)) / sr
+    loop = 0.3 * np.sin(2 * np.pi * 110 * t) * np.exp(-8 * (t % 0.5))
+    voice = 0.3 * np.sin(2 * np.pi * (300 * t + 25 * t**2))
+    audio = (loop + voice)[:, None].repeat(2, axis=1).astype(np.float32)
+    meta = ClipMeta(bpm=120.0, key="A minor", duration=8.0, has_vocals=True)
+    parent = ParentClip("sung", sr, audio, {}, None, meta, "ace-step", sound="synth pop")
+    parts = parent.vocal_parts()
+    res = make(engine, operation=op, parent=parent, lyrics="[verse]\nla la la", seed=2)
+    kept = "instrumental" if op is Operation.SWAP_VOCALS else "vocals"
+    assert np.array_equal(res.stems[kept], parts[kept])
+    assert not np.allclose(res.stems[kept], audio, atol=1e-3), "the old vocals are not kept in the instrumental"
