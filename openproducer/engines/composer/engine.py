@@ -111,7 +111,7 @@ class ComposerEngine:
             elif op is Operation.SWAP_SOUND and ("vocals" in parent.stems or parent.meta.has_vocals):
                 kept["vocals"] = parent.vocal_parts()["vocals"]
         progress(0.2, "rendering")
-        stems, total = self._stems(score, kept, sr)
+        stems, total = self._stems(score, kept, sr, progress)
         release_memory()
         progress(0.8, "mastering")
         mastered, info = master_planar(total, sr, mastered=request.mastered)
@@ -144,9 +144,12 @@ class ComposerEngine:
             score["melody"]["singer"] = voice.to_dict()
         return score
 
-    def _stems(self, score: dict[str, Any], kept: dict[str, np.ndarray],
-               sr: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
-        """The (samples, 2) stems and their planar (2, samples) sum, the mix before mastering."""
+    def _stems(self, score: dict[str, Any], kept: dict[str, np.ndarray], sr: int,
+               progress: ProgressFn) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """The (samples, 2) stems and their planar (2, samples) sum, the mix before mastering.
+
+        Progress: "singing" while the voice is made (FluidSynth plays alongside), "playing" while
+        the instruments finish, "mixing" for the instrumental chain."""
         mel = score.get("melody")
         wanted = ["instrumental"]
         if mel and mel["stem"] == "vocals" and mel["notes"]:
@@ -158,12 +161,15 @@ class ComposerEngine:
         vocals = None
         mix = Mix.from_dict(score.get("style", {}).get("mix"))
         if sung:
+            progress(0.25, "singing")
             try:
                 vocals = sing(mel, float(score["bpm"]), n, sr, mix)  # runs while FluidSynth renders
             except (OSError, subprocess.SubprocessError, ValueError):
                 mel["voice"] = None  # espeak-ng failed: the lead instrument carries the melody instead
                 jobs += submit_stems(self._handle, score, ("vocals",), sr, n)
+        progress(0.55 if sung else 0.3, "playing")
         planar = collect_stems(jobs)
+        progress(0.7, "mixing")
         if "instrumental" in planar:
             planar["instrumental"] = process_instrumental(planar["instrumental"], sr, mix, float(score["bpm"]),
                                                           int(score.get("seed", 0)))

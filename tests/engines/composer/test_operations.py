@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from openproducer.engines.base import ClipMeta, EngineError, Operation, ParentClip
+from openproducer.engines.base import ClipMeta, EngineError, EngineRequest, Operation, ParentClip
 from openproducer.engines.composer import ComposerEngine
 from openproducer.engines.composer.compose import MOTIF_ALIAS
 from openproducer.engines.composer.melody import MelodyWriter
@@ -148,3 +148,18 @@ def test_swaps_split_a_sung_parent_stored_without_stems(engine: ComposerEngine, 
     kept = "instrumental" if op is Operation.SWAP_VOCALS else "vocals"
     assert np.array_equal(res.stems[kept], parts[kept])
     assert not np.allclose(res.stems[kept], audio, atol=1e-3), "the old vocals are not kept in the instrumental"
+
+
+def test_progress_moves_through_the_render(engine: ComposerEngine) -> None:
+    """Polls see the render advance stage by stage, never backwards."""
+    seen: list[tuple[float, str]] = []
+    engine.render(EngineRequest(Operation.CREATE, sound="pop song", lyrics="[verse]\nla la la la\nsing it now",
+                                length=12.0, seed=3), lambda f, s: seen.append((f, s)))
+    stages = [stage for _, stage in seen]
+    assert stages == ["reading prompt", "rendering", "singing", "playing", "mixing", "mastering", "done"]
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    seen.clear()
+    engine.render(EngineRequest(Operation.CREATE, sound="ambient pads", make_instrumental=True, length=8.0, seed=3),
+                  lambda f, s: seen.append((f, s)))
+    assert [stage for _, stage in seen] == ["reading prompt", "rendering", "playing", "mixing", "mastering", "done"]
