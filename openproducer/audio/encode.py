@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+from openproducer.audio.shape import as_stereo
+
 __all__ = [
     "AudioDecodeError",
     "EncodeError",
@@ -63,19 +65,8 @@ class EncodeError(RuntimeError):
     """ffmpeg failed while encoding our own output (an internal error, not the user's)."""
 
 
-def _as_stereo(audio: np.ndarray) -> np.ndarray:
-    a = np.asarray(audio, dtype=np.float32)
-    if a.ndim == 1:
-        a = a[:, None]
-    if a.ndim != 2 or a.shape[1] not in (1, 2):
-        raise ValueError(f"audio must have shape (samples, 2), got {a.shape}")
-    if a.shape[1] == 1:
-        a = np.repeat(a, 2, axis=1)
-    return a
-
-
 def _clean(audio: np.ndarray) -> np.ndarray:
-    a = np.nan_to_num(_as_stereo(audio), nan=0.0, posinf=1.0, neginf=-1.0)
+    a = np.nan_to_num(as_stereo(audio), nan=0.0, posinf=1.0, neginf=-1.0)
     return np.clip(a, -1.0, 1.0)
 
 
@@ -193,7 +184,7 @@ def finish_files(
         "mp3": out / "mix.mp3",
         "mp4": out / "video.mp4",
     }
-    mix = _as_stereo(mix)
+    mix = as_stereo(mix)
     write_wav(paths["wav"], mix, sr)
     paths["png"].write_bytes(image_png)
     duration = len(mix) / float(sr)

@@ -28,6 +28,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from openproducer.audio.shape import as_stereo, fit_length
+
 __all__ = [
     "ClipMeta",
     "Engine",
@@ -145,23 +147,13 @@ class ParentClip:
         """
         n = len(self.audio)
         if "vocals" in self.stems and "instrumental" in self.stems:
-            return {name: _fit(self.stems[name], n) for name in ("vocals", "instrumental")}
+            return {name: fit_length(as_stereo(self.stems[name]), n) for name in ("vocals", "instrumental")}
         if not self.meta.has_vocals:
-            instrumental = _fit(self.stems.get("instrumental", self.audio), n)
+            instrumental = fit_length(as_stereo(self.stems.get("instrumental", self.audio)), n)
             return {"vocals": np.zeros_like(instrumental), "instrumental": instrumental}
-        from openproducer.audio.analyse import split_vocals
+        from openproducer.audio.analyse import split_vocals  # librosa: imported only when a split is needed
 
-        return split_vocals(_fit(self.audio, n), self.sample_rate)
-
-
-def _fit(audio: np.ndarray, n: int) -> np.ndarray:
-    """``audio`` as float32 stereo (samples, 2), cut or padded with silence to ``n`` samples."""
-    x = np.asarray(audio, dtype=np.float32)
-    if x.ndim == 1:
-        x = np.repeat(x[:, None], 2, axis=1)
-    if len(x) >= n:
-        return np.ascontiguousarray(x[:n])
-    return np.concatenate([x, np.zeros((n - len(x), x.shape[1]), np.float32)])
+        return split_vocals(as_stereo(self.audio), self.sample_rate)
 
 
 @dataclass

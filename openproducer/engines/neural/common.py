@@ -25,6 +25,7 @@ from scipy.signal import resample_poly
 
 from openproducer.audio.analyse import analyse_audio, split_vocals
 from openproducer.audio.master import master
+from openproducer.audio.shape import as_stereo, fit_length
 from openproducer.engines.base import (
     ClipMeta,
     EngineError,
@@ -95,23 +96,6 @@ def resample(audio: np.ndarray, sr_from: int, sr_to: int) -> np.ndarray:
         return audio
     g = gcd(int(sr_from), int(sr_to))
     return resample_poly(audio, sr_to // g, sr_from // g, axis=0).astype(np.float32)
-
-
-def fit_length(audio: np.ndarray, n: int) -> np.ndarray:
-    """Trim or zero-pad (samples, channels) audio to exactly ``n`` samples; always a new array."""
-    if len(audio) >= n:
-        return np.array(audio[:n], dtype=np.float32, copy=True)
-    pad = np.zeros((n - len(audio), audio.shape[1]), dtype=np.float32)
-    return np.concatenate([audio.astype(np.float32), pad])
-
-
-def _stereo(audio: np.ndarray) -> np.ndarray:
-    audio = np.asarray(audio, dtype=np.float32)
-    if audio.ndim == 1:
-        audio = audio[:, None]
-    if audio.shape[1] == 1:
-        audio = np.repeat(audio, 2, axis=1)
-    return audio[:, :2]
 
 
 def _rms(audio: np.ndarray) -> float:
@@ -216,7 +200,7 @@ class NeuralEngine(ABC):
         selection and allocation nor for importing librosa's beat and key code (~4 s)."""
         job = self._warm_up_job()
         audio = self._run([job])[0]
-        analyse_audio(resample(_stereo(audio), self.pipeline_sr, OUT_SR), OUT_SR)
+        analyse_audio(resample(as_stereo(audio), self.pipeline_sr, OUT_SR), OUT_SR)
 
     # -- subclass hooks -----------------------------------------------------------------------
 
@@ -282,7 +266,7 @@ class NeuralEngine(ABC):
         audio = self.batcher.submit(job.batch_key, job)
         if job.progress_error is not None:
             raise job.progress_error
-        return fit_length(resample(_stereo(audio), self.pipeline_sr, out_sr), n_out)
+        return fit_length(resample(as_stereo(audio), self.pipeline_sr, out_sr), n_out)
 
     # -- the Engine protocol ------------------------------------------------------------------
 
@@ -338,7 +322,7 @@ class NeuralEngine(ABC):
         """Extend (outpaint after ``starts_at``) or replace ``[starts_at, ends_at)``: the whole song back."""
         sr = parent.sample_rate
         window, total = self._window(op, request, parent)
-        song = _stereo(parent.audio)
+        song = as_stereo(parent.audio)
         source = fit_length(song[window.start : min(window.end, len(song))], window.end - window.start)
         native = resample(source, sr, self.pipeline_sr)
         seconds = len(source) / sr
@@ -365,7 +349,7 @@ class NeuralEngine(ABC):
         stems: dict[str, np.ndarray] = {}
         for name in sorted(set(window_stems) | set(parent.stems)):
             base = parent.stems.get(name)
-            canvas = fit_length(_stereo(base), total) if base is not None else np.zeros((total, 2), np.float32)
+            canvas = fit_length(as_stereo(base), total) if base is not None else np.zeros((total, 2), np.float32)
             canvas[edited] = window_stems[name][inner] if name in window_stems else 0.0
             stems[name] = canvas
         notes = [f"{self.description} regenerated {edit[1] - edit[0]:.1f} s with "
@@ -379,7 +363,7 @@ class NeuralEngine(ABC):
                  progress: ProgressFn) -> RenderResult:
         """Cover and variation: the whole parent as the source."""
         sr = parent.sample_rate
-        song = _stereo(parent.audio)
+        song = as_stereo(parent.audio)
         if len(song) / sr > self.max_seconds:
             raise EngineError(f"{self.name} can {op.value} songs of at most {self.max_seconds:.0f} s")
         native = resample(song, sr, self.pipeline_sr)

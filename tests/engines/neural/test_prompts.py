@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from openproducer.audio.shape import fit_length
 from openproducer.engines.base import EngineRequest, Operation
 from openproducer.engines.neural.ace_step import DEFAULT_TRACKS, tracks_for
-from openproducer.engines.neural.common import default_length, fit_length, parse_bpm, parse_key, resample
+from openproducer.engines.neural.common import default_length, parse_bpm, parse_key, resample
 
 
 @pytest.mark.parametrize(("text", "bpm"), [("house, 124 bpm", 124.0), ("97.5 BPM funk", 97.5), ("no tempo", None),
