@@ -34,18 +34,33 @@ _CORPUS = (
 
 
 @dataclass(frozen=True)
+class TextSizes:
+    """A text encoder's shape, in the keywords Qwen3Config and T5GemmaModuleConfig share."""
+
+    hidden: int
+    layers: int
+    heads: int
+    kv_heads: int
+    head_dim: int
+    intermediate: int
+    vocab: int
+
+    def config(self) -> dict[str, int]:
+        return dict(vocab_size=self.vocab, hidden_size=self.hidden, intermediate_size=self.intermediate,
+                    num_hidden_layers=self.layers, num_attention_heads=self.heads,
+                    num_key_value_heads=self.kv_heads, head_dim=self.head_dim)
+
+
+TINY_TEXT = TextSizes(hidden=16, layers=1, heads=2, kv_heads=1, head_dim=8, intermediate=32, vocab=600)
+
+
+@dataclass(frozen=True)
 class AceStepSizes:
     latent_dim: int  # the VAE's latent channels = the DiT's acoustic dim
     vae_channels: int
     vae_ratios: tuple[int, ...]  # product 1920: 25 latents per second at 48 kHz
     vae_multiples: tuple[int, ...]
-    text_hidden: int
-    text_layers: int
-    text_heads: int
-    text_kv_heads: int
-    text_head_dim: int
-    text_intermediate: int
-    text_vocab: int
+    text: TextSizes
     hidden: int
     intermediate: int
     layers: int
@@ -68,13 +83,7 @@ class SA3Sizes:
     vae_depths: tuple[int, ...]
     vae_heads_dim: int
     vae_decoder_sin_blocks: tuple[int, ...]
-    text_hidden: int
-    text_layers: int
-    text_heads: int
-    text_kv_heads: int
-    text_head_dim: int
-    text_intermediate: int
-    text_vocab: int
+    text: TextSizes
     text_sliding_window: int
     embed_dim: int
     depth: int
@@ -85,8 +94,7 @@ class SA3Sizes:
 ACE_STEP_SIZES: dict[str, AceStepSizes] = {
     "tiny": AceStepSizes(
         latent_dim=8, vae_channels=16, vae_ratios=(8, 16, 15), vae_multiples=(1, 2, 2),
-        text_hidden=16, text_layers=1, text_heads=2, text_kv_heads=1, text_head_dim=8, text_intermediate=32,
-        text_vocab=600, hidden=32, intermediate=64, layers=2, heads=2, kv_heads=1, head_dim=16, lyric_layers=1,
+        text=TINY_TEXT, hidden=32, intermediate=64, layers=2, heads=2, kv_heads=1, head_dim=16, lyric_layers=1,
         timbre_layers=1,
         tokenizer_layers=1, fsq_levels=(8, 5, 5),
     ),
@@ -95,8 +103,8 @@ ACE_STEP_SIZES: dict[str, AceStepSizes] = {
     # 1920-sample hop, the Qwen3-Embedding-0.6B text encoder.
     "full": AceStepSizes(
         latent_dim=64, vae_channels=128, vae_ratios=(2, 4, 4, 6, 10), vae_multiples=(1, 2, 4, 8, 16),
-        text_hidden=1024, text_layers=28, text_heads=16, text_kv_heads=8, text_head_dim=128,
-        text_intermediate=3072, text_vocab=151669, hidden=2048, intermediate=6144, layers=24, heads=16,
+        text=TextSizes(hidden=1024, layers=28, heads=16, kv_heads=8, head_dim=128, intermediate=3072, vocab=151669),
+        hidden=2048, intermediate=6144, layers=24, heads=16,
         kv_heads=8, head_dim=128, lyric_layers=8, timbre_layers=4, tokenizer_layers=2, fsq_levels=(8, 8, 8, 5, 5, 5),
     ),
 }
@@ -105,16 +113,15 @@ SA3_SIZES: dict[str, SA3Sizes] = {
     "tiny": SA3Sizes(
         latent_dim=8, vae_channels=8, vae_patch=64, vae_strides=(4,), vae_mults=(1,), vae_depths=(1,),
         vae_heads_dim=8, vae_decoder_sin_blocks=(0,),
-        text_hidden=16, text_layers=1, text_heads=2, text_kv_heads=1, text_head_dim=8, text_intermediate=32,
-        text_vocab=600, text_sliding_window=256, embed_dim=32, depth=2, heads=2, memory_tokens=4,
+        text=TINY_TEXT, text_sliding_window=256, embed_dim=32, depth=2, heads=2, memory_tokens=4,
     ),
     # Stable Audio 3 Medium: the SAME-L VAE at 44.1 kHz (diffusers' AutoencoderSAME docstring), the
     # T5Gemma b-b-ul2 encoder (T5 v1.1 base sizes), the DiT at StableAudio3DiTModel's defaults.
     "full": SA3Sizes(
         latent_dim=256, vae_channels=256, vae_patch=256, vae_strides=(16,), vae_mults=(6,), vae_depths=(12,),
         vae_heads_dim=64, vae_decoder_sin_blocks=(8,),
-        text_hidden=768, text_layers=12, text_heads=12, text_kv_heads=12, text_head_dim=64,
-        text_intermediate=2048, text_vocab=256000, text_sliding_window=4096, embed_dim=1536,
+        text=TextSizes(hidden=768, layers=12, heads=12, kv_heads=12, head_dim=64, intermediate=2048, vocab=256000),
+        text_sliding_window=4096, embed_dim=1536,
         depth=24, heads=24, memory_tokens=64,
     ),
 }
@@ -166,10 +173,7 @@ def build_ace_step(size: Size = "tiny", *, turbo: bool = True, audio_tokenizer: 
         downsampling_ratios=list(s.vae_ratios), channel_multiples=list(s.vae_multiples),
         decoder_channels=s.vae_channels, decoder_input_channels=s.latent_dim, audio_channels=2, sampling_rate=48000,
     )
-    text_encoder = Qwen3Model(Qwen3Config(
-        vocab_size=s.text_vocab, hidden_size=s.text_hidden, intermediate_size=s.text_intermediate,
-        num_hidden_layers=s.text_layers, num_attention_heads=s.text_heads, num_key_value_heads=s.text_kv_heads,
-        head_dim=s.text_head_dim, max_position_embeddings=32768,
+    text_encoder = Qwen3Model(Qwen3Config(**s.text.config(), max_position_embeddings=32768,
     ))
     vocab, merges = _bpe(["<|endoftext|>"])
     tokenizer = Qwen2Tokenizer(vocab=vocab, merges=merges)
@@ -182,7 +186,7 @@ def build_ace_step(size: Size = "tiny", *, turbo: bool = True, audio_tokenizer: 
         encoder_hidden_size=s.hidden, is_turbo=turbo, model_version="turbo" if turbo else "base", **common,
     )
     condition_encoder = AceStepConditionEncoder(
-        text_hidden_dim=s.text_hidden, timbre_hidden_dim=s.latent_dim, num_lyric_encoder_hidden_layers=s.lyric_layers,
+        text_hidden_dim=s.text.hidden, timbre_hidden_dim=s.latent_dim, num_lyric_encoder_hidden_layers=s.lyric_layers,
         num_timbre_encoder_hidden_layers=s.timbre_layers, **common,
     )
     parts: dict[str, Any] = {}
@@ -219,20 +223,18 @@ def build_stable_audio_3(size: Size = "tiny", *, seed: int = 0) -> Any:
         sampling_rate=44100,
     )
     module_config = T5GemmaModuleConfig(
-        vocab_size=s.text_vocab, hidden_size=s.text_hidden, intermediate_size=s.text_intermediate,
-        num_hidden_layers=s.text_layers, num_attention_heads=s.text_heads, num_key_value_heads=s.text_kv_heads,
-        head_dim=s.text_head_dim, query_pre_attn_scalar=s.text_head_dim, sliding_window=s.text_sliding_window,
+        **s.text.config(), query_pre_attn_scalar=s.text.head_dim, sliding_window=s.text_sliding_window,
     )
     text_encoder = T5GemmaEncoderModel(T5GemmaConfig(
         encoder=module_config.to_dict(), decoder=module_config.to_dict(), is_encoder_decoder=False,
-        vocab_size=s.text_vocab,
+        vocab_size=s.text.vocab,
     ))
     vocab, merges = _bpe(["<pad>", "<eos>", "<bos>", "<unk>", "<mask>"])
     tokenizer = GemmaTokenizer(vocab=vocab, merges=merges)
-    duration_embedder = StableAudio3DurationEmbedder(output_dim=s.text_hidden)
+    duration_embedder = StableAudio3DurationEmbedder(output_dim=s.text.hidden)
     transformer = StableAudio3DiTModel(
         io_channels=s.latent_dim, embed_dim=s.embed_dim, depth=s.depth, num_heads=s.heads,
-        cond_token_dim=s.text_hidden, global_cond_dim=s.text_hidden, local_add_cond_dim=s.latent_dim + 1,
+        cond_token_dim=s.text.hidden, global_cond_dim=s.text.hidden, local_add_cond_dim=s.latent_dim + 1,
         num_memory_tokens=s.memory_tokens,
     )
     scheduler = FlowMatchEulerDiscreteScheduler(stochastic_sampling=True)
