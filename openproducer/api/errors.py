@@ -11,9 +11,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from openproducer.core.errors import ProducerError, RateLimited, ServiceUnavailable
+from openproducer.core.errors import InvalidParameter, ProducerError, RateLimited, ServiceUnavailable
 
-__all__ = ["install_error_handlers", "validation_message"]
+__all__ = ["install_error_handlers", "validation_problems"]
 
 log = logging.getLogger(__name__)
 
@@ -22,19 +22,41 @@ def _body(status: int, type_: str, message: str) -> dict[str, Any]:
     return {"code": status, "type": type_, "error": message}
 
 
-def validation_message(errors: list[Any]) -> tuple[str, str]:
-    """(field, rule) of the first pydantic error, in words a client can act on."""
-    first = errors[0] if errors else {}
-    kind = first.get("type", "")
-    loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path", "header")]
+def _invalid_body(problems: list[tuple[str, str]]) -> dict[str, Any]:
+    """Every broken rule: readable in ``error``, and as a list of {field, rule} beside it."""
+    return {
+        **_body(400, "invalid_parameter", "; ".join(f"{field}: {rule}" for field, rule in problems)),
+        "errors": [{"field": field, "rule": rule} for field, rule in problems],
+    }
+
+
+def _problem(error: dict[str, Any]) -> tuple[str, str]:
+    kind = error.get("type", "")
+    loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "header")]
     if kind == "json_invalid":
         return "body", "is not valid JSON"
     if kind in ("model_attributes_type", "dict_type") and not loc:
         return "body", "must be a JSON object"
     if kind == "missing" and not loc:
         return "body", "a JSON object is required"
-    field = ".".join(loc) or "body"
-    return field, first.get("msg", "is invalid")
+    rule = error.get("msg", "is invalid")
+    if kind == "missing":
+        rule = "is required"
+    elif kind == "extra_forbidden":
+        rule = "is not a field of this request"
+    return ".".join(loc) or "body", rule
+
+
+def validation_problems(errors: list[Any]) -> list[tuple[str, str]]:
+    """(field, rule) of every pydantic error, in words a client can act on; one per field."""
+    found: list[tuple[str, str]] = []
+    for error in errors or [{}]:
+        field, rule = _problem(error)
+        if field == "body" and found:
+            continue
+        if not any(f == field for f, _ in found):  # a union type reports each branch: keep the first
+            found.append((field, rule))
+    return found
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -43,12 +65,13 @@ def install_error_handlers(app: FastAPI) -> None:
         headers = {}
         if isinstance(exc, RateLimited | ServiceUnavailable):
             headers["Retry-After"] = str(exc.retry_after)
+        if isinstance(exc, InvalidParameter):
+            return JSONResponse(_invalid_body(exc.problems), status_code=400)
         return JSONResponse(_body(exc.status, exc.type, exc.message), status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
-        field, rule = validation_message(list(exc.errors()))
-        return JSONResponse(_body(400, "invalid_parameter", f"{field}: {rule}"), status_code=400)
+        return JSONResponse(_invalid_body(validation_problems(list(exc.errors()))), status_code=400)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -1,4 +1,4 @@
-"""A direct ASGI answer for the hottest request, ``GET /api/v1/producer/task/{id}``.
+"""A direct ASGI answer for the hottest requests, the polls (``GET /api/v1/<family>/task/{id}``).
 
 Clients poll every few seconds, many at once; this path answers a poll without FastAPI's
 routing and dependency machinery (several times cheaper per request). It calls the same
@@ -12,13 +12,15 @@ from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from openproducer.api.origin import request_origin
 from openproducer.core.accounts import KeyResolver
 from openproducer.core.errors import ProducerError
 from openproducer.core.queries import TaskPolls
 
 __all__ = ["PollFastPath"]
 
-_PREFIX = "/api/v1/producer/task/"
+# Poll path prefix -> the family whose tasks it answers.
+POLL_PREFIXES = {"/api/v1/producer/task/": "producer"}
 
 
 class PollFastPath:
@@ -30,10 +32,16 @@ class PollFastPath:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if not (scope["type"] == "http" and scope["method"] == "GET" and path.startswith(_PREFIX)):
+        family = None
+        if scope["type"] == "http" and scope["method"] == "GET":
+            for prefix, name in POLL_PREFIXES.items():
+                if path.startswith(prefix):
+                    family, task_id = name, path[len(prefix):]
+                    break
+        if family is None or "/" in task_id:
             await self.app(scope, receive, send)
             return
-        task_id = path[len(_PREFIX):]
+        origin = request_origin(scope, self.polls.services.settings)
         authorization = None
         for name, value in scope["headers"]:
             if name == b"authorization":
@@ -41,9 +49,9 @@ class PollFastPath:
                 break
         try:
             if self.inline:
-                status, body = self._answer(authorization, task_id)
+                status, body = self._answer(authorization, task_id, family, origin)
             else:
-                status, body = await run_in_threadpool(self._answer, authorization, task_id)
+                status, body = await run_in_threadpool(self._answer, authorization, task_id, family, origin)
         except (ProducerError, OperationalError):  # the documented route renders these
             await self.app(scope, receive, send)
             return
@@ -54,5 +62,5 @@ class PollFastPath:
         })
         await send({"type": "http.response.body", "body": body})
 
-    def _answer(self, authorization: str | None, task_id: str) -> tuple[int, bytes]:
-        return self.polls.poll(self.keys.resolve(authorization), task_id)
+    def _answer(self, authorization: str | None, task_id: str, family: str, origin: str) -> tuple[int, bytes]:
+        return self.polls.poll(self.keys.resolve(authorization), task_id, family, origin)

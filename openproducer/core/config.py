@@ -9,6 +9,7 @@ Nothing else in the package reads the environment.
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +90,13 @@ class Settings(BaseSettings):
     database_url: str | None = None  # default: SQLite in data_dir
     broker_url: str | None = None  # default: Dramatiq in-process (embedded mode)
     storage_url: str | None = None  # default: a folder in data_dir
-    public_base_url: str = "http://127.0.0.1:8000"
+    # The origin of result URLs. None: the address each client used (its Host header, or
+    # Forwarded / X-Forwarded-* from a trusted proxy), and for webhooks the serve address.
+    public_base_url: str | None = None
+    trusted_proxies: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1", "::1"],
+        description="client addresses whose Forwarded / X-Forwarded-Host / -Proto headers are believed",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = Field(default=1, ge=0, description="worker threads run inside `serve`")
@@ -168,8 +175,17 @@ class Settings(BaseSettings):
     def embedded_broker(self) -> bool:
         return not self.broker_url
 
-    def public_url(self, path: str) -> str:
-        return self.public_base_url.rstrip("/") + path
+    def default_origin(self) -> str:
+        """The origin of URLs made without a request (webhooks): ``public_base_url``, else the serve
+        address (the machine's host name when serving on every interface)."""
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/")
+        host = self.host
+        if host in ("0.0.0.0", "::", ""):
+            host = socket.gethostname()
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"
 
 
 def _toml_path(*sources: PydanticBaseSettingsSource) -> Path | None:

@@ -1,4 +1,4 @@
-"""Prices and the rules for spending credits (extra credits first, never below zero)."""
+"""The rules for spending credits (extra credits first, never below zero)."""
 
 from __future__ import annotations
 
@@ -9,18 +9,9 @@ from sqlalchemy.orm import Session
 from openproducer.core.errors import NotEnoughCredits
 from openproducer.store import ledger
 
-__all__ = ["PRICES", "Balance", "charge", "get_balance", "grant", "price_of"]
+__all__ = ["Balance", "charge", "get_balance", "grant"]
 
-# Credits per task, as the wire contract lists them.
-PRICES: dict[tuple[str, str], int] = {
-    ("producer", "upload"): 2,
-    ("producer", "download"): 2,
-}
-_PRODUCER_TASK_PRICE = 10
-
-
-def price_of(family: str, task_type: str) -> int:
-    return PRICES.get((family, task_type), _PRODUCER_TASK_PRICE)
+# Prices live beside each family's task table (openproducer/families/), never defaulted here.
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 __all__ = [
     "BadRequest",
     "InvalidParameter",
     "NotEnoughCredits",
     "NotFound",
     "PayloadTooLarge",
+    "Problems",
     "ProducerError",
     "RateLimited",
     "Retired",
@@ -32,14 +36,45 @@ class BadRequest(ProducerError):
 
 
 class InvalidParameter(BadRequest):
-    """A request field broke a rule; the message names the field and the rule."""
+    """A request field broke a rule; the message names the field and the rule.
+
+    One error may carry several (field, rule) problems: a request with many mistakes hears of all
+    of them at once (``problems``), the message joining them with "; "."""
 
     type = "invalid_parameter"
 
-    def __init__(self, field: str, rule: str) -> None:
-        super().__init__(f"{field}: {rule}")
+    def __init__(self, field: str, rule: str, *more: tuple[str, str]) -> None:
+        self.problems: list[tuple[str, str]] = [(field, rule), *more]
+        super().__init__("; ".join(f"{f}: {r}" for f, r in self.problems))
         self.field = field
         self.rule = rule
+
+
+class Problems:
+    """Collects every rule a request breaks, so they are reported together."""
+
+    def __init__(self) -> None:
+        self.found: list[tuple[str, str]] = []
+
+    def add(self, field: str, rule: str) -> None:
+        if (field, rule) not in self.found:
+            self.found.append((field, rule))
+
+    def check(self, rule_check: Callable[..., Any], *args: Any) -> Any:
+        """Call a check that raises InvalidParameter; record its problems instead. Returns its value or None."""
+        try:
+            return rule_check(*args)
+        except InvalidParameter as exc:
+            for field, rule in exc.problems:
+                self.add(field, rule)
+            return None
+
+    def has(self, field: str) -> bool:
+        return any(f == field for f, _ in self.found)
+
+    def raise_if_any(self) -> None:
+        if self.found:
+            raise InvalidParameter(*self.found[0], *self.found[1:])
 
 
 class Unauthorized(ProducerError):

@@ -1,13 +1,16 @@
-"""Generation tasks: load the parent, ask the engine, splice edits onto the parent, finish."""
+"""Rendering a clip: load the parent, ask the engine, splice edits onto the parent, draw the cover."""
 
 from __future__ import annotations
 
 import json
 import logging
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from openproducer.audio import artwork, splice
-from openproducer.core.lease import Lease
+from openproducer.audio import artwork, encode, splice
+from openproducer.core.clips import blob_key
 from openproducer.core.outputs import ClipDraft, load_audio
 from openproducer.core.services import Services
 from openproducer.engines.base import ClipMeta, EngineRequest, Operation, ParentClip, RenderResult
@@ -20,13 +23,13 @@ __all__ = ["load_parent", "produce"]
 log = logging.getLogger(__name__)
 
 _JOIN_FADE_S = 0.01
-# Share of the progress bar the engine's own work takes; finishing takes the rest.
-_ENGINE_FROM, _ENGINE_TO = 5, 80
 
 
 def load_parent(services: Services, clip: Clip) -> ParentClip:
+    """The clip as an edit's parent: the whole song it belongs to (its timeline, for a clip that is
+    the new part of an extension) with its stems, score and metadata."""
     blobs = services.blobs
-    audio, sr = load_audio(blobs, clip.files["wav"])
+    audio, sr = load_audio(blobs, clip.files.get("timeline") or clip.files["wav"])
     stems = {}
     for role, key in clip.files.items():
         if role.startswith("stem:"):
@@ -35,11 +38,19 @@ def load_parent(services: Services, clip: Clip) -> ParentClip:
     return ParentClip(
         clip_id=clip.id, sample_rate=sr, audio=audio, stems=stems, score=score,
         meta=ClipMeta.from_dict(clip.meta), engine=clip.engine, sound=clip.sound, lyrics=clip.lyrics,
-        seed=clip.seed,
+        seed=clip.seed, offset=float((clip.meta or {}).get("offset_s", 0.0)),
     )
 
 
 def _request(params: dict[str, Any], parent: ParentClip | None) -> EngineRequest:
+    """The engine request of a render. Times in ``params`` count from the start of the parent's own
+    part; the engine works on the parent's whole song, so they move by the parent's offset."""
+    offset = parent.offset if parent is not None else 0.0
+
+    def absolute(seconds: float | None) -> float | None:
+        return None if seconds is None else float(seconds) + offset
+
+    voice = params.get("voice")
     return EngineRequest(
         operation=Operation(params["operation"]),
         sound=params["sound"] or (parent.sound if parent else ""),
@@ -53,12 +64,14 @@ def _request(params: dict[str, Any], parent: ParentClip | None) -> EngineRequest
         sound_strength=params["sound_strength"],
         weirdness=params["weirdness"],
         cover_strength=params["cover_strength"],
-        starts_at=params["starts_at"],
-        ends_at=params["ends_at"],
+        starts_at=absolute(params["starts_at"]),
+        ends_at=absolute(params["ends_at"]),
         instruction=params["instruction"],
         profile=params.get("profile", "full"),
         mastered=params.get("mastered", True),
         parent=parent,
+        avoid=tuple(params.get("avoid") or ()),
+        voice=dict(voice) if voice else None,
     )
 
 
@@ -94,30 +107,73 @@ def _cover_art(services: Services, params: dict[str, Any], notes: list[str]) -> 
     return artwork.draw_cover(params["title"] or "Untitled", params["sound"], params["seed"])
 
 
-def produce(services: Services, engines: EngineRegistry, task: Task, lease: Lease, parent_clip: Clip | None):
-    """Run a generation task up to the finished (not yet stored) clip draft."""
-    params = task.params
-    parent = load_parent(services, parent_clip) if parent_clip is not None else None
-    lease.report(_ENGINE_FROM, "composing")
-    request = _request(params, parent)
+def produce(
+    services: Services,
+    engines: EngineRegistry,
+    task: Task,
+    params: dict[str, Any],
+    clip_id: str,
+    parent: ParentClip | None,
+    progress: Callable[[float, str], None],
+) -> ClipDraft:
+    """Render one clip of a "render" task up to its finished (not yet stored) draft.
 
-    def progress(fraction: float, stage: str) -> None:
-        lease.report(_ENGINE_FROM + (_ENGINE_TO - _ENGINE_FROM) * max(0.0, min(1.0, fraction)), stage)
+    ``params`` are the task's render parameters (a multi-clip task varies the seed per clip);
+    ``progress(fraction, stage)`` reports this clip's share of the task's progress. With
+    ``new_part_only`` (Sonic's extend) the clip is the continuation alone: its files start at
+    ``starts_at``, and the whole song is kept as its timeline.
+    """
+    progress(0.0, "composing")
+    request = _request(params, parent)
 
     # The route's engine, or its fallback for an operation it cannot perform.
     engine, result = engines.render(task.engine, request, progress)
     if parent is not None:
         _splice_onto_parent(result, request, parent)
-    lease.report(_ENGINE_TO + 2, "finishing")
+    progress(1.0, "finishing")
+    offset = parent.offset if parent is not None else 0.0
+    if params.get("new_part_only") and request.starts_at is not None:
+        offset = float(request.starts_at)
     meta = result.meta
     cover = _cover_art(services, params, meta.notes)
-    return ClipDraft(
-        clip_id=task.clip_ids[0], api_key_id=task.api_key_id, task_id=task.id, source="generated",
+    draft = ClipDraft(
+        clip_id=clip_id, api_key_id=task.api_key_id, task_id=task.id, source="generated",
         engine=engine.name, sample_rate=result.sample_rate, mix=result.mix, stems=result.stems,
         score=result.score, meta=meta.to_dict(), cover_png=cover, title=params["title"] or _title(request),
         sound=request.sound, lyrics=request.lyrics, mv=params["mv"], seed=params["seed"],
         parent_clip_id=parent.clip_id if parent else None,
     )
+    if offset > 0:
+        keep_from(services, draft, offset)
+    return draft
+
+
+def keep_from(services: Services, draft: ClipDraft, offset: float) -> None:
+    """Make ``draft`` the part of its song from ``offset`` on: the whole song is stored as the clip's
+    timeline (for later edits and concatenation), its files and metadata cover the part alone."""
+    sr = draft.sample_rate
+    start = min(len(draft.mix), int(round(offset * sr)))
+    with tempfile.TemporaryDirectory(prefix="op-timeline-") as tmp:
+        path = encode.write_flac(Path(tmp) / "timeline.flac", draft.mix, sr)
+        key = blob_key(draft.clip_id, "timeline.flac")
+        services.blobs.put_file(key, path, "audio/flac")
+    draft.extra_files["timeline"] = key
+    draft.mix = draft.mix[start:]
+    draft.meta = part_meta(draft.meta, start / sr, len(draft.mix) / sr)
+
+
+def part_meta(meta: dict[str, Any], offset: float, duration: float) -> dict[str, Any]:
+    """Metadata of the part of a song from ``offset`` on: times moved to the part's own clock."""
+    sections = [
+        {**s, "start": round(max(0.0, s["start"] - offset), 3), "end": round(s["end"] - offset, 3)}
+        for s in meta.get("sections", []) if s["end"] > offset
+    ]
+    words = [
+        {**w, "start": round(w["start"] - offset, 3), "end": round(w["end"] - offset, 3)}
+        for w in meta.get("lyrics_timing", []) if w["start"] >= offset - 1e-6
+    ]
+    return {**meta, "sections": sections, "lyrics_timing": words, "duration": round(duration, 3),
+            "offset_s": round(offset, 6)}
 
 
 def _title(request: EngineRequest) -> str:

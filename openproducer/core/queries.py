@@ -13,8 +13,9 @@ from openproducer.core import credits
 from openproducer.core.clips import MEDIA_FILES
 from openproducer.core.errors import NotFound, TaskNotFound
 from openproducer.core.services import Services
-from openproducer.core.tasks import is_final, poll_body
 from openproducer.engines.registry import engine_status
+from openproducer.families import family_of
+from openproducer.families.base import with_origin
 from openproducer.media.base import BlobNotFound
 from openproducer.store import tasks
 from openproducer.store.tables import Clip
@@ -23,33 +24,35 @@ __all__ = ["TaskPolls", "balance", "media_file", "models"]
 
 
 class TaskPolls:
-    """Answers polls. A finished task never changes again, so its encoded answer is kept in a
-    bounded in-process cache: repeated polls of done tasks cost no database work at all."""
+    """Answers polls. A finished task never changes again, so its encoded answer is kept (per origin)
+    in a bounded in-process cache: repeated polls of done tasks cost no database work at all."""
 
     def __init__(self, services: Services, max_entries: int = 20_000) -> None:
         self.services = services
         self.max_entries = max_entries
-        self._done: OrderedDict[str, tuple[int, int, bytes]] = OrderedDict()
+        self._done: OrderedDict[tuple[str, str], tuple[int, str, int, bytes]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def poll(self, api_key_id: int, task_id: str) -> tuple[int, bytes]:
-        """(HTTP status, JSON body). Another key's task is reported exactly like a missing one."""
-        cached = self._done.get(task_id)
+    def poll(self, api_key_id: int, task_id: str, family: str, origin: str) -> tuple[int, bytes]:
+        """(HTTP status, JSON body) of a task of ``family`` as its family answers a poll, with media
+        URLs on ``origin``. Another key's task, or another family's, is reported like a missing one."""
+        cached = self._done.get((task_id, origin))
         if cached is None:
             if len(task_id) > 64:
                 raise TaskNotFound(task_id[:64])
             row = tasks.poll_row(self.services.db, task_id)
             if row is None:
                 raise TaskNotFound(task_id)
-            status, body = poll_body(row)
-            cached = (row.api_key_id, status, json.dumps(body, separators=(",", ":")).encode())
-            if is_final(row.status):
+            status, body = family_of(row.family).poll(row)
+            encoded = json.dumps(with_origin(body, origin), separators=(",", ":")).encode()
+            cached = (row.api_key_id, row.family, status, encoded)
+            if tasks.is_final(row.status):
                 with self._lock:
-                    self._done[task_id] = cached
+                    self._done[(task_id, origin)] = cached
                     if len(self._done) > self.max_entries:
                         self._done.popitem(last=False)
-        owner, status, encoded = cached
-        if owner != api_key_id:
+        owner, task_family, status, encoded = cached
+        if owner != api_key_id or task_family != family:
             raise TaskNotFound(task_id)
         return status, encoded
 

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 
 from openproducer.core.run import fail_task
 from openproducer.core.services import Services
-from openproducer.core.tasks import queue_for
+from openproducer.families import queue_of
 from openproducer.store import tasks
 from openproducer.store.clock import utcnow
 from openproducer.store.tables import Task
@@ -34,7 +34,7 @@ def _resend(services: Services, found: list[Task]) -> None:
         session.execute(update(Task).where(Task.id.in_(ids)).values(enqueued_at=utcnow()))
     for task in found:
         try:
-            services.enqueue(task.id, queue_for(task.task_type, task.engine))
+            services.enqueue(task.id, queue_of(task))
         except Exception:  # broker down: enqueued_at was bumped, the next rounds try again
             log.warning("could not re-send task %s", task.id, exc_info=True)
             return

@@ -14,16 +14,15 @@ from dramatiq.middleware import TimeLimitExceeded
 
 from openproducer.audio.artwork import ArtworkError
 from openproducer.audio.encode import AudioDecodeError
-from openproducer.core import uploads
-from openproducer.core.clips import clip_public
 from openproducer.core.lease import Lease, TaskLost, TaskTimeout
 from openproducer.core.logs import TASK_ID
 from openproducer.core.outputs import store_clip
-from openproducer.core.produce import produce
 from openproducer.core.services import Services
 from openproducer.core.webhooks import record_delivery
+from openproducer.core.works import WORK_TO, WORKS, WorkContext
 from openproducer.engines.base import EngineError
 from openproducer.engines.registry import EngineRegistry
+from openproducer.families import family_of
 from openproducer.media.fetch import FetchError
 from openproducer.store import ledger, tasks
 from openproducer.store.tables import Clip, Task
@@ -104,26 +103,17 @@ class TaskRunner:
             self._fail(task_id, "api_error", "Internal error while producing the music.", started)
 
     def _execute(self, task: Task, lease: Lease) -> tuple[list[Clip], list[dict[str, Any]]]:
-        blobs = self.services.blobs
-        if task.task_type == "download":
-            with self.services.db.session(write=False) as session:
-                clip = session.get(Clip, task.params["clip_id"])
-            if clip is None:
-                raise EngineError("The clip to download no longer exists.")
-            return [], uploads.download_result(self.services, clip, task.params["format"])
-        if task.task_type == "upload":
-            draft = uploads.import_upload(self.services, task, lease)
-        else:
-            parent = None
-            if task.params.get("clip_id"):
-                with self.services.db.session(write=False) as session:
-                    parent = session.get(Clip, task.params["clip_id"])
-                if parent is None:
-                    raise EngineError("The parent clip no longer exists.")
-            draft = produce(self.services, self.engines, task, lease, parent)
-        lease.report(90, "storing")
-        clip = store_clip(blobs, draft)
-        return [clip], [clip_public(clip, self.services.settings)]
+        """Run the task's work; store its new clips. Returns (clip rows to commit, the result list)."""
+        family = family_of(task.family)
+        spec = family.spec(task.task_type)
+        output = WORKS[spec.kind](WorkContext(self.services, self.engines, task, spec, lease))
+        stored = []
+        for index, draft in enumerate(output.drafts):
+            lease.report(WORK_TO + (98 - WORK_TO) * index / max(1, len(output.drafts)), "storing")
+            stored.append(store_clip(self.services.blobs, draft))
+        clips = [*output.existing, *stored]
+        result = [family.result_item(task, clip, index) for index, clip in enumerate(clips)]
+        return stored, result
 
     def _succeed(self, task: Task, clips: list[Clip], result: list[dict[str, Any]], started: float) -> None:
         with self.services.db.session() as session:

@@ -1,4 +1,4 @@
-"""Accepting work: validate, charge, record the task, hand it to the queue. One transaction."""
+"""Accepting work of any family: plan (validate), charge, record the task, hand it to the queue. One transaction."""
 
 from __future__ import annotations
 
@@ -13,32 +13,22 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from openproducer.core import credits, validation
-from openproducer.core.errors import InvalidParameter, NotFound, RateLimited, ServiceUnavailable
+from openproducer.core.errors import InvalidParameter, RateLimited, ServiceUnavailable
 from openproducer.core.services import Services
-from openproducer.core.tasks import queue_for
+from openproducer.families.base import Family, Plan, PlanContext, TaskSpec, queue_name
 from openproducer.store import ledger
 from openproducer.store import tasks as task_store
 from openproducer.store.clock import utcnow
-from openproducer.store.tables import Clip, Task
+from openproducer.store.tables import Task
 from openproducer.store.tasks import PENDING
 
-__all__ = ["owned_clip", "request_hash", "submit"]
+__all__ = ["request_hash", "submit"]
 
 log = logging.getLogger(__name__)
 
 
 def request_hash(body: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def owned_clip(session: Session, api_key_id: int, clip_id: str | None, field: str = "clip_id") -> Clip:
-    """The caller's clip, or a 404 that does not reveal whether another key owns it."""
-    if not clip_id:
-        raise InvalidParameter(field, "is required for this task type")
-    clip = session.get(Clip, clip_id)
-    if clip is None or clip.api_key_id != api_key_id:
-        raise NotFound(f"Clip {clip_id} not found.")
-    return clip
 
 
 def _existing(session: Session, api_key_id: int, idempotency_key: str, digest: str) -> str | None:
@@ -55,33 +45,35 @@ def _existing(session: Session, api_key_id: int, idempotency_key: str, digest: s
 def submit(
     services: Services,
     api_key_id: int,
+    family: Family,
     task_type: str,
     body: dict[str, Any],
     idempotency_key: str | None = None,
 ) -> str:
-    """Create a task for ``body`` (already parsed) and return its id."""
+    """Create a task of ``family`` for ``body`` (already parsed) and return its id."""
+    spec = family.spec(task_type)  # routes accept only the family's task types
     idempotency_key = idempotency_key or None  # an empty header is no key (and must not collide with itself)
-    digest = request_hash({"task_type": task_type, **body})
+    digest = request_hash({"family": family.name, "task_type": task_type, **body})
     try:
         with services.db.session() as session:
             if idempotency_key:
                 found = _existing(session, api_key_id, idempotency_key, digest)
                 if found:
                     return found
-            params, engine = _params(services, session, api_key_id, task_type, body)
-            _check_queue_depth(services, session, engine)
+            plan = _plan(services, session, api_key_id, family, task_type, body)
+            _check_queue_depth(services, session, spec, plan.engine)
             _check_active_tasks(services, session, api_key_id)
             task_id = str(uuid.uuid4())
-            price = credits.price_of("producer", task_type)
-            credits.charge(session, api_key_id, task_id, price)
+            credits.charge(session, api_key_id, task_id, spec.price)
+            clips = spec.clips if plan.clips is None else plan.clips
             now = utcnow()
             session.add(
                 Task(
-                    id=task_id, api_key_id=api_key_id, family="producer", task_type=task_type,
-                    engine=engine, status=PENDING, params=params, price=price,
-                    clip_ids=[str(uuid.uuid4())], idempotency_key=idempotency_key, request_hash=digest,
-                    webhook_url=body.get("webhook_url"), webhook_secret=body.get("webhook_secret"),
-                    created_at=now, enqueued_at=now,
+                    id=task_id, api_key_id=api_key_id, family=family.name, task_type=task_type,
+                    engine=plan.engine, status=PENDING, params=plan.params, price=spec.price,
+                    clip_ids=[str(uuid.uuid4()) for _ in range(clips)], idempotency_key=idempotency_key,
+                    request_hash=digest, webhook_url=body.get("webhook_url"),
+                    webhook_secret=body.get("webhook_secret"), created_at=now, enqueued_at=now,
                 )
             )
     except IntegrityError:
@@ -94,16 +86,28 @@ def submit(
             raise
         return found
     try:
-        services.enqueue(task_id, queue_for(task_type, engine))
+        services.enqueue(task_id, queue_name(spec, plan.engine))
     except Exception:  # the broker is down: the task is safe in the database; the reconciler re-sends it
         log.warning("could not enqueue task %s; it stays PENDING until the reconciler re-sends it", task_id,
                     exc_info=True)
     return task_id
 
 
-def _check_queue_depth(services: Services, session: Session, engine: str) -> None:
+def _plan(
+    services: Services, session: Session, api_key_id: int, family: Family, task_type: str, body: dict[str, Any]
+) -> Plan:
+    """The family's plan; every rule the request breaks is reported in one InvalidParameter."""
+    ctx = PlanContext(session, api_key_id, services.settings)
+    if body.get("webhook_url"):
+        ctx.problems.check(validation.check_http_url, "webhook_url", body["webhook_url"])
+    plan = family.plan(ctx, task_type, body)
+    ctx.problems.raise_if_any()
+    return plan
+
+
+def _check_queue_depth(services: Services, session: Session, spec: TaskSpec, engine: str) -> None:
     """Refuse work the fleet cannot start in reasonable time, rather than accept it and time out."""
-    if engine in ("upload", "download"):
+    if spec.queue == "io":
         return
     if task_store.queue_depth(session, engine) >= services.settings.max_queue_depth:
         raise ServiceUnavailable(f"The {engine} queue is full; try again shortly.", retry_after=30)
@@ -120,24 +124,3 @@ def _check_active_tasks(services: Services, session: Session, api_key_id: int) -
             "submit again when one has finished.",
             retry_after=5,
         )
-
-
-def _params(
-    services: Services, session: Session, api_key_id: int, task_type: str, body: dict[str, Any]
-) -> tuple[dict[str, Any], str]:
-    settings = services.settings
-    if body.get("webhook_url"):
-        validation.check_http_url("webhook_url", body["webhook_url"])
-    if task_type == "upload":
-        validation.check_http_url("audio_url", body["audio_url"])
-        return {"audio_url": body["audio_url"]}, "upload"
-    if task_type == "download":
-        clip = owned_clip(session, api_key_id, body.get("clip_id"))
-        return {"clip_id": clip.id, "format": body.get("format") or "mp3"}, "download"
-    parent = None
-    if validation.parent_required(task_type):
-        parent = owned_clip(session, api_key_id, body.get("clip_id"))
-    params = validation.normalise_producer(task_type, body, settings, parent)
-    route = settings.models[params["mv"]]
-    params.update(profile=route.profile, mastered=route.mastered)
-    return params, route.engine

@@ -1,24 +1,22 @@
-"""Upload tasks (a user's audio becomes a clip that edits can build on) and download tasks."""
+"""Upload tasks: a user's audio becomes a clip that edits can build on."""
 
 from __future__ import annotations
 
 import functools
 import tempfile
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from openproducer.audio import analyse, artwork, encode
 from openproducer.audio.separate import DemucsSeparator
-from openproducer.core.clips import media_url
 from openproducer.core.lease import Lease
 from openproducer.core.outputs import ClipDraft
 from openproducer.core.services import Services
 from openproducer.engines.base import ClipMeta, EngineError
 from openproducer.media import fetch
-from openproducer.store.tables import Clip, Task
+from openproducer.store.tables import Task
 
-__all__ = ["UploadRejected", "download_result", "import_upload", "load_separator"]
+__all__ = ["UploadRejected", "import_upload", "load_separator"]
 
 SAMPLE_RATE = 44100
 _FALLBACK_BPM = 120.0
@@ -86,8 +84,3 @@ def import_upload(services: Services, task: Task, lease: Lease) -> ClipDraft:
 def load_separator(path: Path) -> DemucsSeparator:
     """One loaded separation model per worker process."""
     return DemucsSeparator(path)
-
-
-def download_result(services: Services, clip: Clip, fmt: str) -> list[dict[str, Any]]:
-    name = "audio.wav" if fmt == "wav" else "audio.mp3"
-    return [{"clip_id": clip.id, "format": fmt, "audio_url": media_url(services.settings, clip, name)}]

@@ -16,7 +16,8 @@ import httpx
 from sqlalchemy.orm import Session
 
 from openproducer.core.services import Services
-from openproducer.core.tasks import poll_body
+from openproducer.families import family_of
+from openproducer.families.base import with_origin
 from openproducer.media import fetch
 from openproducer.store.clock import utcnow
 from openproducer.store.tables import Task, WebhookDelivery
@@ -58,7 +59,8 @@ def deliver(services: Services, delivery_id: str) -> None:
         if task is None:
             return
         delivery.attempts += 1
-        body = json.dumps({"task_id": task.id, **poll_body(task)[1]}, separators=(",", ":")).encode()
+        payload = with_origin(family_of(task.family).webhook_body(task), settings.default_origin())
+        body = json.dumps(payload, separators=(",", ":")).encode()
         secret, url, event = task.webhook_secret or "", delivery.url, delivery.event
     timestamp = int(time.time())
     headers = {

@@ -137,6 +137,10 @@ class ParentClip:
     sound: str = ""
     lyrics: str = ""
     seed: int = 0
+    # Where this clip's own part begins in ``audio`` (seconds). A clip made by extending with
+    # "new part only" (Sonic's extend) keeps the whole song it belongs to, so it can be
+    # concatenated and extended again; its own part is ``audio[offset:]``.
+    offset: float = 0.0
 
     def vocal_parts(self) -> dict[str, np.ndarray]:
         """``vocals`` and ``instrumental``, each (samples, 2) as long as the mix, for the swaps.
@@ -177,6 +181,11 @@ class EngineRequest:
     profile: str = "full"  # arrangement profile chosen by the mv registry
     mastered: bool = True  # False for "FUZZ-2.0 Raw"
     parent: ParentClip | None = None
+    # Instruments and traits to leave out (Sonic's negative_tags), as lower-case words.
+    avoid: tuple[str, ...] = ()
+    # The singer asked for: {"gender": "female"|"male", "low": midi, "high": midi, "timbre": {word: amount}};
+    # any key may be missing (a vocal_gender alone gives only "gender").
+    voice: dict[str, Any] | None = None
 
 
 @dataclass

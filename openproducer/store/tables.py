@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["ApiKey", "Base", "Clip", "LedgerEntry", "Task", "WebhookDelivery"]
+__all__ = ["ApiKey", "Base", "Clip", "LedgerEntry", "Persona", "Task", "WebhookDelivery"]
 
 
 class Base(DeclarativeBase):
@@ -121,3 +121,17 @@ class WebhookDelivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime]
     delivered_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Persona(Base):
+    """A voice-and-style profile taken from a clip (or a recording), sung by later songs."""
+
+    __tablename__ = "personas"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # "persona-<uuid>"
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    clip_id: Mapped[str | None] = mapped_column(String(36), default=None)  # the clip it was taken from
+    profile: Mapped[dict[str, Any]]  # voice (gender, range, timbre) and style (genre, production words)
+    created_at: Mapped[datetime]

@@ -30,6 +30,7 @@ __all__ = [
     "queue_depth",
     "finish",
     "get_task",
+    "is_final",
     "pending_unqueued",
     "poll_row",
     "renew",
@@ -40,6 +41,10 @@ __all__ = [
 PENDING, RUNNING, SUCCESS, FAILED = "PENDING", "RUNNING", "SUCCESS", "FAILED"
 
 
+def is_final(status: str) -> bool:
+    return status in (SUCCESS, FAILED)
+
+
 def get_task(session: Session, task_id: str) -> Task | None:
     return session.get(Task, task_id)
 
@@ -47,7 +52,8 @@ def get_task(session: Session, task_id: str) -> Task | None:
 def poll_row(db: Database, task_id: str) -> Row[Any] | None:
     """The few columns a poll needs, read on a bare connection (no ORM session: polls are hot)."""
     query = select(
-        Task.api_key_id, Task.status, Task.progress, Task.stage, Task.result, Task.error_type, Task.error
+        Task.id, Task.api_key_id, Task.family, Task.task_type, Task.status, Task.progress, Task.stage, Task.result,
+        Task.error_type, Task.error, Task.created_at, Task.started_at, Task.finished_at,
     ).where(Task.id == task_id)
     with db.engine.connect() as connection:
         return connection.execute(query).first()

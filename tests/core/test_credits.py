@@ -6,6 +6,8 @@ import pytest
 
 from openproducer.core import credits
 from openproducer.core.errors import NotEnoughCredits
+from openproducer.families import UnknownTaskType
+from openproducer.families.producer import PRODUCER
 from openproducer.store import ledger
 from openproducer.store.db import Database, migrate
 from openproducer.store.keys import create_key
@@ -57,8 +59,10 @@ def test_refund_happens_once(db):
         assert credits.get_balance(session, key_id) == credits.Balance(credits=20, extra_credits=3)
 
 
-def test_prices_follow_the_contract():
-    assert credits.price_of("producer", "create_music") == 10
-    assert credits.price_of("producer", "replace_upload_music") == 10
-    assert credits.price_of("producer", "upload") == 2
-    assert credits.price_of("producer", "download") == 2
+def test_prices_follow_the_contract_and_are_never_guessed():
+    assert PRODUCER.price("create_music") == 10
+    assert PRODUCER.price("replace_upload_music") == 10
+    assert PRODUCER.price("upload") == 2
+    assert PRODUCER.price("download") == 2
+    with pytest.raises(UnknownTaskType):
+        PRODUCER.price("make_coffee")

@@ -21,9 +21,9 @@ import httpx
 import pytest
 from sqlalchemy import event
 
-from openproducer.api.schemas import PRODUCER_TASK_TYPES
 from openproducer.core.accounts import KeyResolver
 from openproducer.core.clips import MEDIA_FILES
+from openproducer.families.producer import PRODUCER_TASK_TYPES
 from openproducer.store.tables import Clip
 from tests.security import corpus
 from tests.security.conftest import MakeServer, tasks_of

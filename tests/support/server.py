@@ -72,10 +72,9 @@ def start_server(
     data_dir: Path, workers: int = 2, engines: EngineRegistry | None = None, **overrides: Any
 ) -> LiveServer:
     port = free_port()
-    overrides = {"allow_private_urls": True, **overrides}  # loopback test hosts, unless a test says otherwise
-    settings = Settings(
-        data_dir=data_dir, public_base_url=f"http://127.0.0.1:{port}", port=port, workers=workers, **overrides
-    )
+    # Loopback test hosts, unless a test says otherwise; public_base_url=None: URLs follow each request.
+    overrides = {"allow_private_urls": True, "public_base_url": f"http://127.0.0.1:{port}", **overrides}
+    settings = Settings(data_dir=data_dir, port=port, workers=workers, **overrides)
     migrate(settings.resolved_database_url)
     runtime = build_runtime(settings, engines=engines)
     app = create_app(runtime)

@@ -26,6 +26,7 @@ from .mixing import Mix, process_instrumental
 from .parents import parent_score
 from .prompt import read_prompt
 from .render import SoundfontHandle, collect_stems, release_memory, submit_stems
+from .requested import drop_avoided, melody_register, shape_style
 from .score import key_name, lyrics_timing, meta_sections
 from .seeds import rng_for
 from .singer import choose_voice, espeak_available, register_for
@@ -106,6 +107,8 @@ class ComposerEngine:
                 Operation.VARIATION: restyle.variation, Operation.SWAP_VOCALS: restyle.swap_vocals,
                 Operation.SWAP_SOUND: restyle.swap_sound,
             }[op](base, request, rng)
+            if op in (Operation.COVER, Operation.SWAP_SOUND):
+                drop_avoided(score, request)
             if op is Operation.SWAP_VOCALS:
                 kept["instrumental"] = parent.vocal_parts()["instrumental"]
             elif op is Operation.SWAP_SOUND and ("vocals" in parent.stems or parent.meta.has_vocals):
@@ -124,8 +127,8 @@ class ComposerEngine:
                             meta=self._meta(score, stems, mix, sr, profile, info, notes, request))
 
     def _create(self, request: EngineRequest, profile: str, rng: np.random.Generator) -> dict[str, Any]:
-        style = read_prompt(request.sound, request.title, sound_strength=request.sound_strength, bpm=request.bpm,
-                            rng=rng)
+        style = shape_style(read_prompt(request.sound, request.title, sound_strength=request.sound_strength,
+                                        bpm=request.bpm, rng=rng), request)
         sections = None
         if request.lyrics.strip() and not request.make_instrumental:
             sections = [s for s in parse_lyrics(request.lyrics) if s.lines or s.kind] or None
@@ -138,7 +141,9 @@ class ComposerEngine:
         voice = choose_voice(style.voice, style.timbre, rng) if sections else None
         score = create_score(style, sections, request.length, profile=profile, rng=rng,
                              weirdness=request.weirdness, lead_stem=lead_stem, seed=request.seed,
-                             register=register_for(voice), lyrics_strength=request.lyrics_strength)
+                             register=melody_register(register_for(voice), style.tonic, request),
+                             lyrics_strength=request.lyrics_strength)
+        drop_avoided(score, request)
         if score.get("melody") and voice is not None:
             score["melody"]["voice"] = voice.espeak
             score["melody"]["singer"] = voice.to_dict()
