@@ -20,7 +20,12 @@ from openproducer.core.queries import TaskPolls
 __all__ = ["PollFastPath"]
 
 # Poll path prefix -> the family whose tasks it answers.
-POLL_PREFIXES = {"/api/v1/producer/task/": "producer"}
+POLL_PREFIXES = {
+    "/api/v1/producer/task/": "producer",
+    "/api/v1/sonic/task/": "sonic",
+    "/api/v1/suno/clip/": "sonic",
+    "/api/v1/suno/task/": "sonic",
+}
 
 
 class PollFastPath:

@@ -47,6 +47,13 @@ def _default_models() -> dict[str, ModelRoute]:
         "FUZZ-0.8": ModelRoute(profile="basic"),
         "composer": ModelRoute(profile="full"),
         "composer-v1": ModelRoute(profile="full"),
+        # Sonic (and its chirp-* spellings, which map onto these)
+        "sonic-v3-5": ModelRoute(profile="standard"),
+        "sonic-v4": ModelRoute(profile="full"),
+        "sonic-v4-5": ModelRoute(profile="full"),
+        "sonic-v4-5-plus": ModelRoute(profile="full"),
+        "sonic-v5": ModelRoute(profile="full"),
+        "sonic-v5-5": ModelRoute(profile="full"),
     }
 
 
@@ -152,11 +159,13 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _route_neural_models(self) -> Settings:
         """With no explicit ``models`` table, configured neural engines take their default mv names:
-        FUZZ-2.0 (and Pro, Raw) go to ace-step; "ace-step" and "stable-audio-3" name the engines."""
+        FUZZ-2.0 (and Pro, Raw) and sonic-v4-5 and later go to ace-step; "ace-step" and
+        "stable-audio-3" name the engines."""
         if "models" in self.model_fields_set:
             return self
         if self.ace_step.path is not None:
-            for mv in ("FUZZ-2.0", "FUZZ-2.0 Pro", "FUZZ-2.0 Raw"):
+            for mv in ("FUZZ-2.0", "FUZZ-2.0 Pro", "FUZZ-2.0 Raw", "sonic-v4-5", "sonic-v4-5-plus", "sonic-v5",
+                       "sonic-v5-5"):
                 self.models[mv] = self.models[mv].model_copy(update={"engine": "ace-step"})
             self.models["ace-step"] = ModelRoute(engine="ace-step")
         if self.stable_audio_3.path is not None:

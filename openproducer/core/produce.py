@@ -9,7 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from openproducer.audio import artwork, encode, splice
+from openproducer.audio.master import master_planar
+from openproducer.audio.shape import as_stereo, fit_length
 from openproducer.core.clips import blob_key
 from openproducer.core.outputs import ClipDraft, load_audio
 from openproducer.core.services import Services
@@ -93,6 +97,34 @@ def _splice_onto_parent(result: RenderResult, request: EngineRequest, parent: Pa
     result.meta.duration = len(result.mix) / result.sample_rate
 
 
+# The part an add-vocals / add-instrumental request brings: the stem that is new.
+_NEW_PART = {Operation.SWAP_VOCALS: "vocals", Operation.SWAP_SOUND: "instrumental"}
+_OVERPAINT_FADE_S = 0.08
+
+
+def _overpaint(result: RenderResult, request: EngineRequest, parent: ParentClip, window: list[float]) -> None:
+    """Keep the new part only inside ``window`` (seconds of the parent's own part): outside it the
+    parent's own part (its vocals, or its accompaniment) plays, joined with short crossfades; the
+    mix is mastered again from the stems."""
+    name = _NEW_PART.get(request.operation)
+    if name is None or name not in result.stems:
+        return
+    sr = result.sample_rate
+    start, end = parent.offset + float(window[0]), parent.offset + float(window[1])
+    old = parent.vocal_parts()[name]
+    new = fit_length(as_stereo(result.stems[name]), len(old))
+    result.stems[name] = splice.keep_outside(old, new, sr, start, end, fade_s=_OVERPAINT_FADE_S)
+    n = len(old)
+    total = np.zeros((2, n), dtype=np.float32)
+    for stem in result.stems.values():
+        total += fit_length(as_stereo(stem), n).T
+    mastered, _ = master_planar(total, sr, mastered=request.mastered)
+    result.mix = np.ascontiguousarray(mastered.T)
+    if name == "vocals":  # only the words inside the window are sung
+        result.meta.lyrics_timing = [w for w in result.meta.lyrics_timing if start - 0.05 <= w.start < end]
+    result.meta.duration = n / sr
+
+
 def _cover_art(services: Services, params: dict[str, Any], notes: list[str]) -> bytes:
     url = params.get("cover_url")
     if url:
@@ -130,6 +162,8 @@ def produce(
     engine, result = engines.render(task.engine, request, progress)
     if parent is not None:
         _splice_onto_parent(result, request, parent)
+        if params.get("overpaint"):
+            _overpaint(result, request, parent, params["overpaint"])
     progress(1.0, "finishing")
     offset = parent.offset if parent is not None else 0.0
     if params.get("new_part_only") and request.starts_at is not None:
@@ -163,7 +197,8 @@ def keep_from(services: Services, draft: ClipDraft, offset: float) -> None:
 
 
 def part_meta(meta: dict[str, Any], offset: float, duration: float) -> dict[str, Any]:
-    """Metadata of the part of a song from ``offset`` on: times moved to the part's own clock."""
+    """Metadata of the part of a song from ``offset`` on: times moved to the part's own clock; the
+    whole song's sections and word timings are kept under ``timeline``."""
     sections = [
         {**s, "start": round(max(0.0, s["start"] - offset), 3), "end": round(s["end"] - offset, 3)}
         for s in meta.get("sections", []) if s["end"] > offset
@@ -172,8 +207,9 @@ def part_meta(meta: dict[str, Any], offset: float, duration: float) -> dict[str,
         {**w, "start": round(w["start"] - offset, 3), "end": round(w["end"] - offset, 3)}
         for w in meta.get("lyrics_timing", []) if w["start"] >= offset - 1e-6
     ]
+    whole = meta.get("timeline") or {k: meta.get(k) for k in ("sections", "lyrics_timing", "duration")}
     return {**meta, "sections": sections, "lyrics_timing": words, "duration": round(duration, 3),
-            "offset_s": round(offset, 6)}
+            "offset_s": round(offset, 6), "timeline": whole}
 
 
 def _title(request: EngineRequest) -> str:

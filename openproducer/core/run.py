@@ -112,7 +112,7 @@ class TaskRunner:
             lease.report(WORK_TO + (98 - WORK_TO) * index / max(1, len(output.drafts)), "storing")
             stored.append(store_clip(self.services.blobs, draft))
         clips = [*output.existing, *stored]
-        result = [family.result_item(task, clip, index) for index, clip in enumerate(clips)]
+        result = [*output.items, *(family.result_item(task, clip, index) for index, clip in enumerate(clips))]
         return stored, result
 
     def _succeed(self, task: Task, clips: list[Clip], result: list[dict[str, Any]], started: float) -> None:

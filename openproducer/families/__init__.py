@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from openproducer.families.base import Family, Plan, PlanContext, TaskSpec, UnknownTaskType, queue_name
 from openproducer.families.producer import PRODUCER
+from openproducer.families.sonic import SONIC
 
 __all__ = ["FAMILIES", "Family", "Plan", "PlanContext", "TaskSpec", "UnknownTaskType", "family_of", "queue_of"]
 
-FAMILIES: dict[str, Family] = {family.name: family for family in (PRODUCER,)}
+FAMILIES: dict[str, Family] = {family.name: family for family in (PRODUCER, SONIC)}
 
 
 def family_of(name: str) -> Family:

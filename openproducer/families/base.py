@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from openproducer.core.config import Settings
@@ -96,6 +97,8 @@ class Family:
 
     name: ClassVar[str]
     tasks: ClassVar[Mapping[str, TaskSpec]]
+    # The response model of a poll in each task state (PENDING, RUNNING, SUCCESS, FAILED).
+    poll_models: ClassVar[Mapping[str, type[BaseModel]]]
 
     def spec(self, task_type: str) -> TaskSpec:
         try:

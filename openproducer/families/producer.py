@@ -96,8 +96,43 @@ class DownloadCreate(WebhookFields):
     format: Literal["mp3", "wav"] = "mp3"
 
 
-# Poll answers, one model per state.
-class TaskNotReady(BaseModel):
+# Poll answers, one model per state; the response models are the response (extra keys refused).
+class _Exact(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TimingMarker(_Exact):
+    word: str
+    start_s: float
+    end_s: float
+
+
+class ProducerClip(_Exact):
+    clip_id: str
+    title: str
+    sound: str
+    lyrics: str
+    lyrics_id: str | None
+    lyrics_timing_markers: list[TimingMarker] | None
+    created_at: str
+    mv: str
+    seed: int
+    duration: float
+    state: Literal["succeeded"]
+    audio_url: str | None
+    wav_url: str | None
+    image_url: str | None
+    video_url: str | None
+    metadata: dict[str, Any]
+
+
+class DownloadItem(_Exact):
+    clip_id: str
+    format: Literal["mp3", "wav"]
+    audio_url: str
+
+
+class TaskNotReady(_Exact):
     code: Literal[202] = 202
     type: Literal["not_ready"] = "not_ready"
     status: Literal["PENDING", "RUNNING"]
@@ -106,14 +141,14 @@ class TaskNotReady(BaseModel):
     error: str
 
 
-class TaskDone(BaseModel):
+class TaskDone(_Exact):
     code: Literal[200] = 200
     status: Literal["SUCCESS"] = "SUCCESS"
     message: str = "success"
-    data: list[dict[str, Any]]
+    data: list[ProducerClip | DownloadItem]
 
 
-class TaskFailed(BaseModel):
+class TaskFailed(_Exact):
     code: int
     type: Literal["failed", "timeout", "forbidden", "api_error"]
     status: Literal["FAILED"] = "FAILED"
@@ -122,6 +157,7 @@ class TaskFailed(BaseModel):
 
 
 _RENDER_PRICE = 10
+OTHER_FAMILY_MODELS = ("sonic-", "chirp-")  # mv names of the Sonic family, not served here
 EDIT_OPERATIONS = {
     "extend_music": Operation.EXTEND,
     "extend_upload_music": Operation.EXTEND,
@@ -136,6 +172,7 @@ EDIT_OPERATIONS = {
 
 class ProducerFamily(Family):
     name = "producer"
+    poll_models = {"PENDING": TaskNotReady, "RUNNING": TaskNotReady, "SUCCESS": TaskDone, "FAILED": TaskFailed}
     tasks = {
         "create_music": TaskSpec("render", _RENDER_PRICE, Operation.CREATE),
         **{t: TaskSpec("render", _RENDER_PRICE, op, parent_field="clip_id") for t, op in EDIT_OPERATIONS.items()},
@@ -224,8 +261,9 @@ def _render_params(ctx: PlanContext, task_type: str, body: dict[str, Any], paren
     lyrics = (body.get("lyrics") or "").strip()
     instrumental = bool(body.get("make_instrumental"))
     mv = body.get("mv") or settings.default_mv
-    if mv not in settings.models:
-        problems.add("mv", f"must be one of: {', '.join(settings.models)}")
+    names = [name for name in settings.models if not name.startswith(OTHER_FAMILY_MODELS)]
+    if mv not in names:
+        problems.add("mv", f"must be one of: {', '.join(names)}")
         mv = settings.default_mv
 
     if task_type == "create_music" and not sound and not lyrics:

@@ -26,7 +26,7 @@ from .mixing import Mix, process_instrumental
 from .parents import parent_score
 from .prompt import read_prompt
 from .render import SoundfontHandle, collect_stems, release_memory, submit_stems
-from .requested import drop_avoided, melody_register, shape_style
+from .requested import drop_avoided, melody_register, requested_singer, shape_style
 from .score import key_name, lyrics_timing, meta_sections
 from .seeds import rng_for
 from .singer import choose_voice, espeak_available, register_for
@@ -138,7 +138,7 @@ class ComposerEngine:
             lead_stem = "instrumental" if profile in ("full", "standard") else None
         else:
             lead_stem = "vocals"
-        voice = choose_voice(style.voice, style.timbre, rng) if sections else None
+        voice = (requested_singer(request) or choose_voice(style.voice, style.timbre, rng)) if sections else None
         score = create_score(style, sections, request.length, profile=profile, rng=rng,
                              weirdness=request.weirdness, lead_stem=lead_stem, seed=request.seed,
                              register=melody_register(register_for(voice), style.tonic, request),

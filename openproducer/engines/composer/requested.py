@@ -17,9 +17,10 @@ import numpy as np
 from openproducer.engines.base import EngineRequest
 
 from .prompt import Style
+from .singer import Voice
 from .words import BIGRAMS, INSTRUMENTS, MOODS, TIMBRE
 
-__all__ = ["avoided_programs", "drop_avoided", "melody_register", "shape_style"]
+__all__ = ["avoided_programs", "drop_avoided", "melody_register", "requested_singer", "shape_style"]
 
 _DRUM_WORDS = {"drums", "drum", "percussion", "beat", "beats", "kick", "snare", "hi-hat", "hihat", "cymbals"}
 # Words whose instrument group is wider than one block of eight programs.
@@ -129,3 +130,9 @@ def melody_register(default: int, tonic: int, request: EngineRequest) -> int:
     written_mid = tonic_midi(tonic) + 5.5  # the middle of the writer's range before any shift
     wanted_mid = (float(low) + float(high)) / 2.0
     return int(12 * np.round((wanted_mid - written_mid) / 12.0))
+
+
+def requested_singer(request: EngineRequest) -> Voice | None:
+    """The exact singer a persona taken from a composer song carries, if any."""
+    singer = (request.voice or {}).get("singer")
+    return Voice.from_dict(singer) if singer else None

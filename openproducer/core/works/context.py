@@ -1,9 +1,4 @@
-"""The kinds of work a task can be, found by name (a family's TaskSpec.kind).
-
-A work makes a task's clips: new clips as drafts (the runner stores them and commits them with
-the task's SUCCESS), or existing clips the result refers to (a download). Works never write the
-database; they report progress through the context.
-"""
+"""What a work is given (the task, its services, its lease) and what it gives back."""
 
 from __future__ import annotations
 
@@ -12,17 +7,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from openproducer.core import uploads
 from openproducer.core.lease import Lease
 from openproducer.core.outputs import ClipDraft
-from openproducer.core.produce import load_parent, produce
+from openproducer.core.produce import load_parent
 from openproducer.core.services import Services
 from openproducer.engines.base import EngineError, ParentClip
 from openproducer.engines.registry import EngineRegistry
 from openproducer.families.base import TaskSpec
 from openproducer.store.tables import Clip, Task
 
-__all__ = ["WORKS", "WORK_FROM", "WORK_TO", "Work", "WorkContext", "WorkOutput", "clip_seed"]
+__all__ = ["WORK_FROM", "WORK_TO", "Work", "WorkContext", "WorkOutput", "clip_seed"]
 
 # The share of the progress bar the works take; storing the clips takes the rest.
 WORK_FROM, WORK_TO = 5, 88
@@ -65,6 +59,7 @@ class WorkContext:
 class WorkOutput:
     drafts: list[ClipDraft] = field(default_factory=list)  # new clips, in result order
     existing: list[Clip] = field(default_factory=list)  # clips the result names that exist already
+    items: list[dict[str, Any]] = field(default_factory=list)  # results that are not clips (lyrics)
 
 
 Work = Callable[[WorkContext], WorkOutput]
@@ -77,35 +72,3 @@ def clip_seed(seed: int, index: int) -> int:
         return seed
     digest = hashlib.sha256(f"{seed}:{index}".encode()).digest()
     return int.from_bytes(digest[:4], "big") % 2**31
-
-
-def render(ctx: WorkContext) -> WorkOutput:
-    """Every clip of a task from one engine operation; clip i varies the seed."""
-    task = ctx.task
-    params: dict[str, Any] = task.params
-    parent = ctx.parent(params.get("clip_id"))
-    count = len(task.clip_ids)
-    seeds = params.get("variation_seeds") or [clip_seed(params["seed"], i) for i in range(count)]
-    drafts = []
-    for index, clip_id in enumerate(task.clip_ids):
-        clip_params = {**params, "seed": seeds[index]}
-        drafts.append(produce(ctx.services, ctx.engines, task, clip_params, clip_id, parent,
-                              ctx.slice(index, count)))
-    return WorkOutput(drafts=drafts)
-
-
-def upload(ctx: WorkContext) -> WorkOutput:
-    return WorkOutput(drafts=[uploads.import_upload(ctx.services, ctx.task, ctx.lease)])
-
-
-def download(ctx: WorkContext) -> WorkOutput:
-    clip = ctx.clip(ctx.task.params["clip_id"], "The clip to download no longer exists.")
-    return WorkOutput(existing=[clip] if clip is not None else [])
-
-
-# The one place works are registered: kind -> function.
-WORKS: dict[str, Work] = {
-    "render": render,
-    "upload": upload,
-    "download": download,
-}
