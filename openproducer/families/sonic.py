@@ -26,6 +26,7 @@ from openproducer.engines.base import Operation
 from openproducer.families.base import Family, Plan, PlanContext, TaskRow, TaskSpec
 from openproducer.families.common import NOT_READY_MESSAGE, failure_fields, iso_time, media_path, render_params
 from openproducer.families.requests import RequestBody, WebhookFields
+from openproducer.families.sonic_helpers import HELPER_TASKS, plan_helper
 from openproducer.store.tables import Clip, Persona
 from openproducer.store.tasks import FAILED, SUCCESS
 
@@ -178,9 +179,12 @@ class SonicFamily(Family):
         "lyrics": TaskSpec("instant", 2, clips=0),
         "make_lyrics": TaskSpec("lyrics", 2, clips=0, queue="io"),
         "persona": TaskSpec("instant", 1, clips=0, parent_field="clip_id"),
+        **HELPER_TASKS,
     }
 
     def plan(self, ctx: PlanContext, task_type: str, body: dict[str, Any]) -> Plan:
+        if task_type in HELPER_TASKS:
+            return plan_helper(ctx, task_type, body)
         if task_type in ("lyrics", "make_lyrics"):
             field = "description" if task_type == "lyrics" else "prompt"
             seed = ctx.problems.check(validation.normalise_seed, body.get("seed")) or 0
