@@ -16,15 +16,16 @@ from typing import Any
 from sqlalchemy import select
 
 from openproducer.core import credits
-from openproducer.core.errors import InvalidParameter, NotEnoughCredits
+from openproducer.core.errors import BadRequest, InvalidParameter, NotEnoughCredits
 from openproducer.core.services import Services
 from openproducer.core.submit import request_hash
+from openproducer.engines.base import EngineError
 from openproducer.families.base import Family, Plan, PlanContext
 from openproducer.store.clock import utcnow
 from openproducer.store.tables import Task
 from openproducer.store.tasks import SUCCESS
 
-__all__ = ["Compute", "Computed", "run_instant"]
+__all__ = ["Compute", "Computed", "run_instant", "upload_now"]
 
 
 @dataclass
@@ -33,8 +34,8 @@ class Computed:
     rows: list[Any] = field(default_factory=list)  # rows to insert with the charge (a persona)
 
 
-# compute(plan) -> what the synchronous work made
-Compute = Callable[[Plan], Computed]
+# compute(plan, task_id) -> what the synchronous work made
+Compute = Callable[[Plan, str], Computed]
 
 
 def run_instant(
@@ -69,9 +70,12 @@ def run_instant(
         available = credits.get_balance(session, api_key_id).total
         if available < spec.price:
             raise NotEnoughCredits(spec.price, available)
-    computed = compute(plan)
-    result = computed.result
     task_id = str(uuid.uuid4())
+    try:
+        computed = compute(plan, task_id)
+    except EngineError as exc:  # the input's fault (an unusable upload, a clip without a voice): nothing charged
+        raise BadRequest(str(exc)) from exc
+    result = computed.result
     now = utcnow()
     with services.db.session() as session:
         credits.charge(session, api_key_id, task_id, spec.price)
@@ -84,3 +88,20 @@ def run_instant(
             started_at=now, finished_at=now,
         ))
     return task_id, result
+
+
+def upload_now(
+    services: Services, api_key_id: int, family: Family, task_type: str, body: dict[str, Any], url: str,
+    idempotency_key: str | None = None,
+) -> str:
+    """A synchronous upload (``/sonic/upload``, ``/riffusion/upload``): the new clip's id, at once."""
+    from openproducer.core.outputs import store_clip
+    from openproducer.core.uploads import import_audio
+
+    def compute(plan: Plan, task_id: str) -> Computed:
+        draft = import_audio(services, url, str(uuid.uuid4()), api_key_id, task_id)
+        clip = store_clip(services.blobs, draft)
+        return Computed([{"clip_id": clip.id}], rows=[clip])
+
+    _, result = run_instant(services, api_key_id, family, task_type, body, compute, idempotency_key)
+    return result[0]["clip_id"]

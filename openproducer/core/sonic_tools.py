@@ -24,7 +24,7 @@ def write_two_sheets(services: Services, api_key_id: int, body: dict[str, Any],
     """Two titled lyric sheets for a description (``POST /sonic/lyrics``)."""
     from openproducer.lyrics import writer_from_settings
 
-    def compute(plan: Plan) -> Computed:
+    def compute(plan: Plan, _task_id: str) -> Computed:
         writer = writer_from_settings(services.settings.lyrics)
         seed = int(plan.params["seed"])
         sheets = [writer.write(plan.params["description"], clip_seed(seed, i)) for i in range(2)]
@@ -37,7 +37,7 @@ def write_two_sheets(services: Services, api_key_id: int, body: dict[str, Any],
 def create_persona(services: Services, api_key_id: int, body: dict[str, Any],
                    idempotency_key: str | None = None) -> str:
     """A persona from a clip (``POST /sonic/persona``); returns its id."""
-    def compute(plan: Plan) -> Computed:
+    def compute(plan: Plan, _task_id: str) -> Computed:
         with services.db.session(write=False) as session:
             clip = session.get(Clip, plan.params["clip_id"])
         persona = make_persona(services, api_key_id, plan.params, clip)

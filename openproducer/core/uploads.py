@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -16,7 +17,7 @@ from openproducer.engines.base import ClipMeta, EngineError
 from openproducer.media import fetch
 from openproducer.store.tables import Task
 
-__all__ = ["UploadRejected", "import_upload", "load_separator"]
+__all__ = ["UploadRejected", "import_audio", "import_upload", "load_separator"]
 
 SAMPLE_RATE = 44100
 _FALLBACK_BPM = 120.0
@@ -30,9 +31,19 @@ class UploadRejected(EngineError):
 
 
 def import_upload(services: Services, task: Task, lease: Lease) -> ClipDraft:
+    """The upload task's clip (queued uploads: Producer)."""
+    return import_audio(services, task.params["audio_url"], task.clip_ids[0], task.api_key_id, task.id,
+                        lambda percent, stage: lease.report(percent, stage))
+
+
+def import_audio(
+    services: Services, url: str, clip_id: str, api_key_id: int, task_id: str,
+    report: Callable[[float, str], None] = lambda _percent, _stage: None,
+) -> ClipDraft:
+    """Fetch ``url`` (the SSRF-safe path, size and length limits), decode, analyse and split it:
+    the draft of an uploaded clip. ``report(percent, stage)`` hears each stage."""
     settings = services.settings
-    url = task.params["audio_url"]
-    lease.report(5, "fetching")
+    report(5, "fetching")
     try:
         fetched = fetch.fetch_url(
             url, max_bytes=settings.upload_max_bytes, timeout_s=settings.fetch_timeout_s,
@@ -42,7 +53,7 @@ def import_upload(services: Services, task: Task, lease: Lease) -> ClipDraft:
         raise UploadRejected(f"audio_url: {exc}") from exc
     if encode.sniff_audio_kind(fetched.data[:65536]) is None:
         raise UploadRejected("audio_url: the file is not a recognised audio format")
-    lease.report(25, "decoding")
+    report(25, "decoding")
     with tempfile.TemporaryDirectory(prefix="op-upload-") as tmp:
         source = Path(tmp) / "source"
         source.write_bytes(fetched.data)
@@ -55,9 +66,9 @@ def import_upload(services: Services, task: Task, lease: Lease) -> ClipDraft:
             f"audio_url: the audio is too short ({len(audio) / SAMPLE_RATE:.2f} s); "
             f"at least {MIN_UPLOAD_SECONDS:g} s is needed"
         )
-    lease.report(45, "analysing")
+    report(45, "analysing")
     found = analyse.analyse_audio(audio, SAMPLE_RATE)
-    lease.report(60, "separating")
+    report(60, "separating")
     model = settings.separation_model
     stems = load_separator(model).split(audio, SAMPLE_RATE) if model else analyse.split_vocals(audio, SAMPLE_RATE)
     title = Path(urlsplit(url).path).stem[:80] or "Upload"
@@ -72,9 +83,9 @@ def import_upload(services: Services, task: Task, lease: Lease) -> ClipDraft:
         notes=notes,
         extra={"source_url_host": urlsplit(url).hostname or ""},
     )
-    lease.report(75, "finishing")
+    report(75, "finishing")
     return ClipDraft(
-        clip_id=task.clip_ids[0], api_key_id=task.api_key_id, task_id=task.id, source="upload",
+        clip_id=clip_id, api_key_id=api_key_id, task_id=task_id, source="upload",
         engine="upload", sample_rate=SAMPLE_RATE, mix=audio, stems=stems, score=None,
         meta=meta.to_dict(), cover_png=artwork.draw_cover(title, "uploaded audio", 0), title=title,
     )
