@@ -102,6 +102,9 @@ def _plan(
         ctx.problems.check(validation.check_http_url, "webhook_url", body["webhook_url"])
     plan = family.plan(ctx, task_type, body)
     ctx.problems.raise_if_any()
+    spec = family.spec(task_type)
+    if spec.queue == "engine" and plan.engine not in {route.engine for route in services.settings.models.values()}:
+        raise RuntimeError(f"{family.name}/{task_type} planned engine {plan.engine!r}, which no worker serves")
     return plan
 
 

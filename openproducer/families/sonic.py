@@ -172,7 +172,7 @@ class SonicFamily(Family):
         "cover_music": TaskSpec("render", _CREATE_PRICE, Operation.COVER, _PAIR, "continue_clip_id"),
         "cover_upload_music": TaskSpec("render", _CREATE_PRICE, Operation.COVER, _PAIR, "continue_clip_id"),
         "concat_music": TaskSpec("concat", 2, clips=1, parent_field="continue_clip_id", queue="io"),
-        "remaster": TaskSpec("remaster", 10, clips=_PAIR, parent_field="continue_clip_id"),
+        "remaster": TaskSpec("remaster", 10, clips=_PAIR, parent_field="continue_clip_id", queue="io"),
         "add_vocals": TaskSpec("render", 10, Operation.SWAP_VOCALS, _PAIR, "continue_clip_id"),
         "add_instrumental": TaskSpec("render", 10, Operation.SWAP_SOUND, _PAIR, "continue_clip_id"),
         # Synchronous and legacy lyric routes.

@@ -63,6 +63,19 @@ class LiveServer:
             time.sleep(0.05)
         raise AssertionError(f"task {task_id} did not finish in {timeout} s")
 
+    def wait_for(self, task_id: str, timeout: float = 90.0) -> str:
+        """Wait, without HTTP, until the task ends; returns its status (any family)."""
+        from openproducer.store.tables import Task
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.runtime.services.db.session(write=False) as session:
+                status = session.get(Task, task_id).status
+            if status in ("SUCCESS", "FAILED"):
+                return status
+            time.sleep(0.05)
+        raise AssertionError(f"task {task_id} did not finish in {timeout} s")
+
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=30)
