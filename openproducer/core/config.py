@@ -21,8 +21,8 @@ from pydantic_settings import (
 )
 
 __all__ = [
-    "AceStepSettings", "ComposerSettings", "LyricsSettings", "ModelRoute", "NeuralEngineSettings", "S3Settings", "Settings",
-    "StableAudio3Settings", "load_settings",
+    "AceStepSettings", "ComposerSettings", "LyricsSettings", "ModelRoute", "NeuralEngineSettings", "S3Settings",
+    "Settings", "StableAudio3Settings", "load_settings",
 ]
 
 
@@ -90,6 +90,12 @@ class LyricsSettings(BaseModel):
     model: str | None = None  # the model name the server expects
     api_key: str | None = None  # sent as a bearer token when set
     timeout_s: float = Field(default=20.0, gt=0, le=600, description="per request; then the built-in writer")
+
+    @model_validator(mode="after")
+    def _openai_needs_endpoint(self) -> LyricsSettings:
+        if self.backend == "openai" and not (self.base_url and self.model):
+            raise ValueError("lyrics.backend 'openai' needs lyrics.base_url and lyrics.model")
+        return self
 
 
 class Settings(BaseSettings):

@@ -84,28 +84,33 @@ def parse_noun(item: str) -> Noun:
     return Noun(words, prep=prep or None, plural=plural)
 
 
-def parse_nouns(spec: str) -> list[Noun]:
-    return [parse_noun(item) for item in _items(spec)]
+@lru_cache(maxsize=1024)
+def parse_nouns(spec: str) -> tuple[Noun, ...]:
+    return tuple(parse_noun(item) for item in _items(spec))
 
 
-def parse_phrases(spec: str) -> list[Phrase]:
-    return [Phrase(item.rstrip("+").replace("_", " "), plural=item.endswith("+")) for item in _items(spec)]
+@lru_cache(maxsize=1024)
+def parse_phrases(spec: str) -> tuple[Phrase, ...]:
+    return tuple(Phrase(item.rstrip("+").replace("_", " "), plural=item.endswith("+")) for item in _items(spec))
 
 
-def parse_words(spec: str) -> list[str]:
-    return [item.replace("_", " ") for item in _items(spec)]
+@lru_cache(maxsize=1024)
+def parse_words(spec: str) -> tuple[str, ...]:
+    return tuple(item.replace("_", " ") for item in _items(spec))
 
 
-def parse_verbs(spec: str) -> list[Verb]:
-    return [make_verb(item.replace("_", " ")) for item in _items(spec)]
+@lru_cache(maxsize=1024)
+def parse_verbs(spec: str) -> tuple[Verb, ...]:
+    return tuple(make_verb(item.replace("_", " ")) for item in _items(spec))
 
 
-def parse_scenes(spec: str) -> list[Scene]:
+@lru_cache(maxsize=1024)
+def parse_scenes(spec: str) -> tuple[Scene, ...]:
     scenes = []
     for item in _items(spec):
         subject, _, verb = item.partition(":")
         scenes.append(Scene(parse_noun(subject), make_verb(verb.replace("_", " "))))
-    return scenes
+    return tuple(scenes)
 
 
 @lru_cache(maxsize=4096)

@@ -134,18 +134,24 @@ class Repertoire:
             self._by_role[role] = chosen
         return self._by_role[role]
 
-    def fits(self, t: Template, target: int, title: Filler | None) -> bool:
-        """Whether the template can come within one syllable of the target."""
+    def fits(self, t: Template, target: int, title: Filler | None, end: Filler | None = None) -> bool:
+        """Whether the template can come within one syllable of the target (with this end, if given)."""
         if t.text not in self._range:
             lo = hi = t.literal_syllables
-            for _, slot, _ in t.tokens:
-                if slot and slot not in _AGREEMENT and slot != "T":
+            for i, (_, slot, _) in enumerate(t.tokens):
+                if slot and slot not in _AGREEMENT and slot != "T" and not (i == len(t.tokens) - 1):
                     counts = [f.syllables for f in self.pool.slots[slot]]
                     lo, hi = lo + min(counts), hi + max(counts)
             self._range[t.text] = (lo, hi + (0 if t.starts_with_call else 2))
         lo, hi = self._range[t.text]
-        extra = title.syllables if title is not None and "{T}" in t.text else 0
-        return lo + extra - 1 <= target <= hi + extra + 1
+        if title is not None and "{T}" in t.text:
+            lo, hi = lo + title.syllables, hi + title.syllables
+        if end is not None:
+            lo, hi = lo + end.syllables, hi + end.syllables
+        elif t.end_slot and t.end_slot != "T":
+            counts = [f.syllables for f in self.pool.slots[t.end_slot]]
+            lo, hi = lo + min(counts), hi + max(counts)
+        return lo - 1 <= target <= hi + 1
 
     def ends(self, role: str) -> dict[str, list[tuple[str, float]]]:
         """rhyme key -> [(end word, weight)], heaviest first, for ends this role's templates can make."""
@@ -218,7 +224,8 @@ class LineMaker:
             for word, wt in self.ends(role).get(key, ()):
                 if any(clashes(word, e) for e in section.ends):
                     continue
-                options = [(s, f) for s, f in self.pool.index.get(key, {}).get(word, ()) if s in by_slot]
+                options = [(s, f) for s, f in self.pool.index.get(key, {}).get(word, ()) if s in by_slot and any(
+                    self.rep.fits(t, target, title, f) for t, _ in by_slot[s])]
                 options = [(s, f) for s, f in options if section.words.isdisjoint(f.content)] or options
                 fixed = [(t, w) for t, w in by_slot.get(None, ()) if t.end_word == word]
                 if options or fixed:
@@ -254,7 +261,8 @@ class LineMaker:
                 template = _weighted(rng, fixed)
             else:
                 slot, end = rng.choices(options, weights=[self.picker.weight(f) for _, f in options])[0]
-                template = _weighted(rng, by_slot[slot])
+                template = _weighted(rng, [(t, w) for t, w in by_slot[slot] if self.rep.fits(t, target, title, end)]
+                                     or by_slot[slot])
         if template is None:
             return None
         return self._fill(template, target, section, end, wanted, title)
@@ -271,6 +279,10 @@ class LineMaker:
             prefer.add(end.group)
         keywords: list[str] = []
         last = len(template.tokens) - 1
+        # syllables left for the slots still to fill, shared out as they are filled
+        budget = target - syllables - (end.syllables if end else 0) - (title.syllables if title else 0)
+        to_fill = sum(1 for i, (_, slot, _) in enumerate(template.tokens)
+                      if slot and slot not in _AGREEMENT and slot != "T" and not (i == last and end is not None))
         for i, (word, slot, comma) in enumerate(template.tokens):
             if not slot:
                 out.append(word)
@@ -280,9 +292,11 @@ class LineMaker:
                 continue
             filler = title if slot == "T" else end if (i == last and end is not None) else None
             if filler is None:
-                filler = self.picker.pick(slot, avoid, frozenset(prefer), wanted.difference(keywords))
+                filler = self._pick(slot, avoid, frozenset(prefer), wanted.difference(keywords), budget / to_fill)
                 if filler is None:
                     return None
+                budget -= filler.syllables
+                to_fill -= 1
                 if i == last and any(clashes(filler.end, e) for e in section.ends):
                     return None
             avoid.update(filler.content)
@@ -302,6 +316,19 @@ class LineMaker:
         return Line(_capitalise(text), syllables, words[-1], template.text,
                     frozenset(w for w in words if len(w) > 3), tuple(keywords), opener)
 
+    def _pick(self, slot: str, avoid: set[str], prefer: frozenset[str], wanted: set[str],
+              share: float) -> Filler | None:
+        """Of three draws, the one nearest its share of the syllables left (a wanted word wins)."""
+        best: tuple[float, Filler] | None = None
+        for _ in range(3):
+            filler = self.picker.pick(slot, avoid, prefer, wanted)
+            if filler is None:
+                return None
+            score = abs(filler.syllables - share) - (3.0 if filler.keyword in wanted else 0.0)
+            if best is None or score < best[0]:
+                best = (score, filler)
+        return best[1] if best else None
+
     def _opener(self, out: list[str], template: Template, syllables: int, target: int) -> str:
         """A call or a conjunction to start a line that is short of the meter ("" for none)."""
         if template.starts_with_call:
@@ -318,7 +345,7 @@ class LineMaker:
         cost = 0.7 * d + (8.0 * (d - 1) if d > 1 else 0.0)
         cost += 3.0 * len(line.content & section.words) + 1.0 * len(line.content & song.words)
         cost += 6.0 if line.template in section.templates else 2.0 if line.template in song.templates else 0.0
-        cost -= 3.0 * len(set(line.keywords) - song.keywords)
+        cost -= 4.0 * len(set(line.keywords) - song.keywords)
         if line.opener:
             cost += 1.0 + 1.5 * len(section.openers) + (2.0 if line.opener in section.openers else 0.0)
         return cost + self.rng.random() * 1.2

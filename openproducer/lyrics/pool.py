@@ -6,6 +6,7 @@ filler's weight by a random factor, so seeds favour different words)."""
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 
@@ -94,7 +95,8 @@ class Pool:
         self.slots.setdefault(slot, []).append(Filler(text, _syl(text), weight, plural, keyword, group, self.size))
         self.size += 1
 
-    def _add_noun(self, noun: Noun, weight: float, adjs: list[str], group: str, keyword: str | None = None) -> None:
+    def _add_noun(self, noun: Noun, weight: float, adjs: Sequence[str], group: str,
+                  keyword: str | None = None) -> None:
         variants = [noun.phrase(noun.adj)] if noun.adj else []
         variants.append(noun.phrase())
         if adjs and self.rng.random() < 0.6:
@@ -134,8 +136,8 @@ class Pool:
     def _add_description(self) -> None:
         theme = self.theme
         adjs = [a for a in theme.adjs if phonetics.known(a)]
-        for noun in theme.nouns:
-            self._add_noun(noun, _W_DESCRIPTION, adjs, "desc", keyword=noun.head.lower())
+        for noun in theme.nouns:  # only the description's own adjective: "old" of "old truck" is not "old girl"
+            self._add_noun(noun, _W_DESCRIPTION, [], "desc", keyword=noun.head.lower())
         for verb in theme.verbs:
             self._add_verb(verb, _W_DESCRIPTION, "desc", keyword=verb.base.split()[0])
         for verb, obj in theme.actions:  # "leave my hometown": sung whole, as what I do
@@ -176,7 +178,7 @@ class Picker:
         fillers = self.pool.slots.get(slot)
         if not fillers:
             return None
-        if wanted and self.rng.random() < 0.6:
+        if wanted and self.rng.random() < 0.8:
             carrying = [f for f in self.pool.carrying[slot] if f.keyword in wanted]
             if carrying:
                 return self.rng.choice(carrying)

@@ -45,3 +45,9 @@ def sung_lines(lyrics: str) -> list[str]:
 
 def line_words(line: str) -> list[str]:
     return re.findall(r"[A-Za-z]+(?:'[A-Za-z]+)?", line)
+
+
+def relabel_scheme(scheme: str) -> str:
+    """Letters in order of first use, X kept: "XBXB" -> "XAXA", "CCDD" -> "AABB"."""
+    names: dict[str, str] = {}
+    return "".join(c if c == "X" else names.setdefault(c, "ABCDEFGHIJKLMNOPQRSTUVW"[len(names)]) for c in scheme)

@@ -17,7 +17,7 @@ from openproducer.lyrics.forms import FORMS, SectionSpec
 from openproducer.lyrics.lexicon import Noun
 from openproducer.lyrics.lines import Line, LineMaker, Repertoire, Usage, clashes
 from openproducer.lyrics.pool import Filler, Picker, Pool
-from openproducer.lyrics.sheet import LyricSheet, render
+from openproducer.lyrics.sheet import LyricSheet, relabel_scheme, render
 from openproducer.lyrics.theme import analyse
 
 MAX_DESCRIPTION = 400
@@ -35,6 +35,12 @@ def _repertoire(description: str) -> Repertoire:
     """Everything about a description that no seed changes, built once."""
     theme = analyse(description)
     return Repertoire(Pool(theme, _random("pool", description)), theme)
+
+
+def preload() -> None:
+    """Load the pronouncing dictionary, the inflection tables and the templates (about a second),
+    so that the first sheet a server writes is as fast as the others."""
+    write_lyrics("a warm-up song about the morning light", 0)
 
 
 def write_lyrics(description: str, seed: int) -> LyricSheet:
@@ -128,7 +134,7 @@ class _Song:
                 rhymed[i] = "X"
                 if lines[i] is not None:
                     self._use(lines[i], usage, None)
-        return [line.text for line in lines if line is not None], _relabel("".join(rhymed))
+        return [line.text for line in lines if line is not None], relabel_scheme("".join(rhymed))
 
     def _rhyme_group(self, role: str, target: int, positions: list[int], lines: list[Line | None],
                      usage: Usage) -> Usage:
@@ -208,19 +214,6 @@ def _use(line: Line, section: Usage, song: Usage, key: str | None) -> None:
         if key:
             u.keys.add(key)
     song.keywords.update(line.keywords)
-
-
-def _relabel(scheme: str) -> str:
-    """Letters in order of first use (A, B, C ...), X kept: "XBXB" -> "XAXA"."""
-    names: dict[str, str] = {}
-    out = []
-    for c in scheme:
-        if c == "X":
-            out.append(c)
-            continue
-        names.setdefault(c, "ABCDEFGHIJKLMNOPQRSTUVW"[len(names)])
-        out.append(names[c])
-    return "".join(out)
 
 
 def _title_case(phrase: str) -> str:

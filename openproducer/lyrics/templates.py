@@ -50,6 +50,8 @@ TEMPLATES: tuple[str, ...] = (
     "v|*|{adj} {n} {place}",
     "v|*|{time} I was {ving} {place}",
     "v|*|I remember {np} {place}",
+    "v|*|{place}, I {v} {time}",
+    "v|*|I {ved} {place} {time}",
     "v|*|{scene_ing} {place} {time}",
     "v|defiant|started from {np}, now we're {ving} {place}",
     "v|defiant|{time} I'm {ving} {place}",

@@ -142,6 +142,8 @@ def _classify(word: str, before: str, before_kind: str, lexicon: dict[str, Noun]
         return "gerund", pos["VERB"][0]
     if "VERB" in pos and before in _SUBJECTS:
         return "verb", pos["VERB"][0]
+    if (before in _POSSESSIVES | _ARTICLES or before_kind == "adj") and not nouns and "ADJ" not in pos:
+        return "noun", word  # "a smoky bar": what follows an article or an adjective is a thing
     if "ADJ" in pos:
         return "adj", word
     if nouns:

@@ -42,7 +42,7 @@ DESCRIPTIONS: list[tuple[str, tuple[str, ...]]] = [
     ("country ballad about a farmer praying for rain on his dry fields", ("farmer", "rain", "fields")),
     ("motivational song about the gym, sweat and never giving up", ("gym", "sweat")),
     ("sad song about a goodbye at the airport", ("airport",)),
-    ("funky song about a Friday night and a disco ball", ("disco", "ball")),
+    ("funky song about a Friday night and a disco ball", ("friday", "ball")),
     ("soft acoustic song about coffee and Sunday mornings with you", ("coffee", "mornings")),
     ("a song about a wild horse running across the plains", ("horse", "plains")),
     ("bittersweet song about the last day of school", ("school",)),
