@@ -93,7 +93,7 @@ class OpenAIWriter:
 
 def sheet_from_reply(text: str) -> LyricSheet:
     """Read a model's answer into a LyricSheet, or raise LyricsRejected saying what is wrong."""
-    title = ""
+    title = guess = ""
     sections: list[tuple[str, list[str]]] = []
     for raw in _THINK.sub("", text).replace("\r\n", "\n").split("\n"):
         line = raw.strip().strip("`").strip()
@@ -110,9 +110,11 @@ def sheet_from_reply(text: str) -> LyricSheet:
         if line.startswith("(") and line.endswith(")"):
             continue  # a stage direction: "(x2)", "(guitar solo)"
         if not sections:
-            if not title and len(line.split()) <= 8 and _SUNG.match(line.strip("\"*# ")):
-                title = line.strip("\"*# ")
-            continue  # chatter before the first marker
+            # a short line of its own just before the lyrics may be the title ("# Morning Train");
+            # a sentence ("Sure! Here are your lyrics.") is chatter
+            bare = line.strip("\"*# ")
+            guess = bare if len(bare.split()) <= 8 and _SUNG.match(bare) and bare[-1] not in ".!?:" else ""
+            continue
         line = line.strip("\"*_ ")
         if not _SUNG.match(line) or len(line) > MAX_LINE_CHARS:
             raise LyricsRejected(f"a line is not plain singable text: {line[:60]!r}")
@@ -120,6 +122,7 @@ def sheet_from_reply(text: str) -> LyricSheet:
     sections = [(name, lines) for name, lines in sections if lines]
     _check(sections)
     lyrics = render(sections)
+    title = title or guess
     if not title:
         first_chorus = next(lines for name, lines in sections if name.startswith("Chorus"))
         title = " ".join(line_words(first_chorus[0])[:5]).title()

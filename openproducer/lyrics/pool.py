@@ -179,7 +179,7 @@ class Picker:
         if not fillers:
             return None
         if wanted and self.rng.random() < 0.8:
-            carrying = [f for f in self.pool.carrying[slot] if f.keyword in wanted]
+            carrying = [f for f in self.pool.carrying[slot] if f.keyword in wanted and avoid.isdisjoint(f.content)]
             if carrying:
                 return self.rng.choice(carrying)
         cum = self._cum.get((slot, prefer))

@@ -279,7 +279,8 @@ def _description_noun(i: int, tokens: list[tuple[str, str]], classes: list[tuple
     adj = None
     j = i - 1
     if prev is not None and prev[0] == "noun":
-        words = f"{tokens[i - 1][0]} {words}"
+        low, raw_prev = tokens[i - 1]
+        words = f"{raw_prev if raw_prev[0].isupper() and not parts_of_speech(low) else low} {words}"
         j -= 1
     elif prev is not None and prev[0] == "adj":
         adj = tokens[i - 1][0]
