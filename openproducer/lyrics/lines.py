@@ -165,7 +165,7 @@ class Repertoire:
                         ends.setdefault(key, {})[word] = w
             for t, w in self.templates(role):
                 if t.end_word:
-                    for key in phonetics.rhyme_keys(t.end_word):
+                    for key in phonetics.rhyme_keys(t.end_word)[:1]:
                         ends.setdefault(key, {}).setdefault(t.end_word, w)
             self._ends[role] = {k: sorted(v.items(), key=lambda item: -item[1]) for k, v in ends.items()}
         return self._ends[role]

@@ -150,10 +150,11 @@ class Pool:
             self._add("time", phrase.text, _W_DESCRIPTION * 0.6, "desc", keyword=phrase.head)
 
     def _rhyme_index(self) -> dict[str, dict[str, list[tuple[str, Filler]]]]:
+        """By the first (most common) pronunciation only: "wind" the noun does not rhyme with "behind"."""
         index: dict[str, dict[str, list[tuple[str, Filler]]]] = {}
         for slot in END_SLOTS:
             for filler in self.slots.get(slot, ()):
-                for key in phonetics.rhyme_keys(filler.end):
+                for key in phonetics.rhyme_keys(filler.end)[:1]:
                     index.setdefault(key, {}).setdefault(filler.end, []).append((slot, filler))
         return index
 

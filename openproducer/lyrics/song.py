@@ -191,7 +191,7 @@ class _Song:
 
     def _fixed_key(self, role: str, end: str, needed: int, usage: Usage) -> str | None:
         ends = self.maker.ends(role)
-        for key in phonetics.rhyme_keys(end):
+        for key in phonetics.rhyme_keys(end)[:1]:
             free = [w for w, _ in ends.get(key, ()) if not any(clashes(w, e) for e in usage.ends)]
             if len(free) >= needed:
                 return key

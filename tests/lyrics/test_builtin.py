@@ -2,9 +2,9 @@
 
 Measures (the same as docs/lyrics.md states):
 - rhyme: for each section (once per marker), each pair of consecutive lines that the declared
-  scheme gives the same letter must end in a perfect rhyme by the CMU dictionary (last stressed
-  vowel onward equal, different words, neither word the end of the other: "town"/"hometown"
-  does not count). Rate over all such couplets >= 80 %.
+  scheme gives the same letter must end in a perfect rhyme by the CMU dictionary (the first
+  pronunciations' last stressed vowel onward equal, different words, neither word the end of
+  the other: "town"/"hometown" does not count). Rate over all such couplets >= 80 %.
 - meter: syllables per line (CMU, first pronunciation); in every section max - min <= 3, and
   in at least 95 % of sections max - min <= 2.
 """
@@ -34,7 +34,9 @@ def _ends(lines: list[str]) -> list[str]:
 
 
 def _good_rhyme(a: str, b: str) -> bool:
-    return phonetics.rhymes(a, b) and not (a.endswith(b) or b.endswith(a))
+    """Strict: the words' first (most common) pronunciations rhyme ("wind" the noun is not "behind")."""
+    key = phonetics.rhyme_key(a)
+    return key is not None and key == phonetics.rhyme_key(b) and not (a.endswith(b) or b.endswith(a))
 
 
 def couplets(sheet: LyricSheet) -> list[tuple[str, str]]:
