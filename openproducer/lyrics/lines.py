@@ -119,8 +119,8 @@ class Repertoire:
         if role not in self._by_role:
             chosen = []
             for t in all_templates():
-                if role in ("hn", "hg"):
-                    if t.roles != role:
+                if role.startswith("h"):
+                    if t.roles not in ({"hnp": ("hn", "hp")}.get(role) or (role,)):
                         continue
                 elif t.roles.startswith("h") or (role not in t.roles and "v" not in t.roles):
                     continue

@@ -18,10 +18,11 @@ from openproducer.lyrics.lexicon import Noun
 from openproducer.lyrics.lines import Line, LineMaker, Repertoire, Usage, clashes
 from openproducer.lyrics.pool import Filler, Picker, Pool
 from openproducer.lyrics.sheet import LyricSheet, relabel_scheme, render
-from openproducer.lyrics.theme import analyse
+from openproducer.lyrics.theme import TIMES, analyse
 
 MAX_DESCRIPTION = 400
 _ROLES = {"verse": "v", "pre": "p", "chorus": "c", "bridge": "b", "outro": "o"}
+_PLACES = {"in", "on", "at", "into", "inside", "through", "across", "along", "down"}  # "over the baby" is no place
 _SMALL = {"a", "an", "the", "in", "on", "at", "of", "to", "by", "for", "and", "with", "from", "into"}
 
 
@@ -88,20 +89,22 @@ class _Song:
             options.append((4.0, "hg", f"{head} {noun.phrase(noun.adj)}", noun.head.lower()))
         adjs = theme.adjs or [f.text for f in self.pool.slots.get("adj", ())]
         for noun in theme.nouns:
+            # a title that names a place or a time may follow "take me back to"; a person may not
+            role = "hnp" if noun.prep in _PLACES or noun.head.lower() in TIMES else "hn"
             if " " in noun.words:
-                options.append((4.0, "hn", noun.phrase(noun.adj), noun.head.lower()))
+                options.append((4.0, role, noun.phrase(noun.adj), noun.head.lower()))
             adj = noun.adj or (rng.choice(adjs) if adjs else None)
             if adj:
-                options.append((2.0, "hn", noun.phrase(adj), noun.head.lower()))
+                options.append((2.0, role, noun.phrase(adj), noun.head.lower()))
             if not noun.plural and noun.det == "the":
                 if theme.mood == "sad":
-                    options.append((1.0, "hn", Noun(noun.words, adj="last").phrase("last"), noun.head.lower()))
+                    options.append((1.0, role, Noun(noun.words, adj="last").phrase("last"), noun.head.lower()))
                 elif theme.mood in ("happy", "love"):
-                    options.append((1.0, "hn", f"one more {noun.words}", noun.head.lower()))
+                    options.append((1.0, role, f"one more {noun.words}", noun.head.lower()))
         options = [o for o in options if len(o[2].split()) <= 5 and all(phonetics.known(w) for w in o[2].split())]
         if not options:
             nps = sorted(self.pool.slots.get("np", ()), key=lambda f: -f.weight)[:6]
-            options = [(1.0, "hn", f.text, f.keyword) for f in nps] or [(1.0, "hn", "the open road", None)]
+            options = [(1.0, "hn", f.text, f.keyword) for f in nps] or [(1.0, "hnp", "the open road", None)]
         _, role, phrase, keyword = rng.choices(options, weights=[o[0] for o in options])[0]
         filler = Filler(phrase, phonetics.line_syllables(phrase.split()), 1.0, False, keyword)
         return _title_case(phrase), role, filler

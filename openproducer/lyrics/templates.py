@@ -1,7 +1,8 @@
 """Line templates: ``roles|moods|text``.
 
 roles: v verse, p pre-chorus, c chorus, b bridge, o outro, h hook (the chorus line holding the
-title, slot ``{T}``; ``hn`` for a noun-phrase title, ``hg`` for a title that starts with a verb in -ing).
+title, slot ``{T}``; ``hn`` for a noun-phrase title, ``hp`` for one that names a place or a time
+("take me back to {T}"), ``hg`` for a title that starts with a verb in -ing).
 moods: ``*`` or names from ``moods.py``.
 
 Slots: ``{np}`` a noun with its determiner (maybe an adjective), ``{n}`` a bare singular noun,
@@ -140,7 +141,7 @@ TEMPLATES: tuple[str, ...] = (
     "o|*|and {scene_s} {time}",
     # Hooks around the title.
     "hn|*|oh, {T}",
-    "hn|sad|take me back to {T}",
+    "hp|sad|take me back to {T}",
     "hn|sad|goodbye, {T}",
     "hn|sad,love|I'm still dreaming of {T}",
     "hn|sad|I'll never forget {T}",
@@ -148,11 +149,11 @@ TEMPLATES: tuple[str, ...] = (
     "hn|happy|we're living for {T}",
     "hn|happy,love|I'm in love with {T}",
     "hn|hope|I'm holding on to {T}",
-    "hn|hope|I'm coming back to {T}",
+    "hp|hope|I'm coming back to {T}",
     "hn|defiant|this is {T}",
     "hn|defiant|we came for {T}",
-    "hn|calm|drifting into {T}",
-    "hn|dark|lost in {T}",
+    "hp|calm|drifting into {T}",
+    "hp|dark|lost in {T}",
     "hg|*|I'm {T}",
     "hg|*|and I'm {T}",
     "hg|*|we keep on {T}",

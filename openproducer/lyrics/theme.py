@@ -43,7 +43,7 @@ _MOOD_ADJECTIVES = {"bittersweet", "sad", "happy", "blue", "heartbroken", "fierc
 # Nouns sung without an article when the description gives them none ("about faith and freedom").
 _BARE_NOUNS = {"love", "faith", "grace", "heaven", "hell", "freedom", "hope", "money", "peace", "glory", "fame",
                "life", "truth", "justice", "home", "christmas", "paradise", "gold", "forever", "everything"}
-_TIMES = {"dawn", "sunrise", "sunset", "midnight", "noon", "dusk", "daybreak", "sundown", "morning", "evening",
+TIMES = {"dawn", "sunrise", "sunset", "midnight", "noon", "dusk", "daybreak", "sundown", "morning", "evening",
           "night", "tonight", "summer", "winter", "spring", "autumn", "fifties", "sixties", "seventies", "eighties",
           "nineties"}
 _INSTRUMENTS = {"piano", "guitar", "synth", "synths", "drums", "drum", "bass", "violin", "cello", "saxophone",
@@ -295,7 +295,7 @@ def _description_noun(i: int, tokens: list[tuple[str, str]], classes: list[tuple
     known = lexicon.get(lemma) or lexicon.get(word)
     if prep is None and known is not None:
         prep = known.prep
-    if words.lower() in _TIMES:
+    if words.lower() in TIMES:
         prep = None  # "at dawn" is a time (pool.py), not a place
 
     return Noun(words, det=det, prep=prep, plural=kind == "noun-plural", adj=adj)
