@@ -235,7 +235,7 @@ class LineMaker:
                 return None
         wanted = set(self.pool.keywords) - song.keywords
         best: tuple[float, Line] | None = None
-        for attempt in range(_TRIES * 6):
+        for attempt in range(_TRIES * 4):
             line = self._candidate(templates, by_slot, ends, weights, target, section, wanted, title)
             if line is not None:
                 cost = self._cost(line, target, section, song)

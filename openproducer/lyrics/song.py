@@ -41,7 +41,7 @@ def _repertoire(description: str) -> Repertoire:
 def preload() -> None:
     """Load the pronouncing dictionary, the inflection tables and the templates (about a second),
     so that the first sheet a server writes is as fast as the others."""
-    write_lyrics("a warm-up song about the morning light", 0)
+    write_lyrics("a bittersweet song about a lost love and the morning light in the city", 0)
 
 
 def write_lyrics(description: str, seed: int) -> LyricSheet:
