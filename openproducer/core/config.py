@@ -22,8 +22,8 @@ from pydantic_settings import (
 )
 
 __all__ = [
-    "AceStepSettings", "ComposerSettings", "ModelRoute", "NeuralEngineSettings", "S3Settings", "Settings",
-    "StableAudio3Settings", "load_settings",
+    "AceStepSettings", "ComposerSettings", "LyricsSettings", "ModelRoute", "NeuralEngineSettings", "S3Settings",
+    "Settings", "StableAudio3Settings", "load_settings",
 ]
 
 
@@ -90,6 +90,22 @@ class S3Settings(BaseModel):
     presign_expiry_s: int = 3600
 
 
+class LyricsSettings(BaseModel):
+    """Who writes lyrics for description mode and the lyrics routes (see docs/lyrics.md)."""
+
+    backend: str = Field(default="builtin", pattern="^(builtin|openai)$", description="openai: a local LLM server")
+    base_url: str | None = None  # e.g. http://127.0.0.1:8080/v1; POST {base_url}/chat/completions
+    model: str | None = None  # the model name the server expects
+    api_key: str | None = None  # sent as a bearer token when set
+    timeout_s: float = Field(default=20.0, gt=0, le=600, description="per request; then the built-in writer")
+
+    @model_validator(mode="after")
+    def _openai_needs_endpoint(self) -> LyricsSettings:
+        if self.backend == "openai" and not (self.base_url and self.model):
+            raise ValueError("lyrics.backend 'openai' needs lyrics.base_url and lyrics.model")
+        return self
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OPENPRODUCER_", env_nested_delimiter="__", extra="ignore")
 
@@ -129,6 +145,7 @@ class Settings(BaseSettings):
     separation_model: Path | None = None
     ace_step: AceStepSettings = Field(default_factory=AceStepSettings)
     stable_audio_3: StableAudio3Settings = Field(default_factory=StableAudio3Settings)
+    lyrics: LyricsSettings = Field(default_factory=LyricsSettings)
 
     # Limits at scale: per-key request rate (limits library syntax), queue-depth ceiling per engine.
     rate_limit: str = Field(default="50/second;1000/minute", description="per API key, all routes")
