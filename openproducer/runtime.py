@@ -45,6 +45,9 @@ class Runtime:
                 self.engines.get(name)
             except Exception:
                 log.warning("engine %s could not be loaded at start-up", name, exc_info=True)
+        from openproducer.lyrics import preload
+
+        preload()  # the lyric writer's dictionary and tables (~1 s), before the first description-mode song
         if self.settings.separation_model is not None:
             load_separator(self.settings.separation_model)  # a bad model file fails start-up, clearly
         if self.settings.embedded_broker:

@@ -271,3 +271,50 @@ def test_failures_and_prices(server, fake_server):
     with pytest.raises(MusicAPIError) as short:
         poor.sonic.create(SonicCreateParams(custom_mode=True, prompt=LYRICS, tags="pop"))
     assert short.value.is_credit_error
+
+
+def _sung_words(row: Clip) -> list[str]:
+    return [w["word"].strip(",.'!?").lower() for w in row.meta["lyrics_timing"]]
+
+
+def _written_words(lyrics: str) -> list[str]:
+    from openproducer.core.validation import lyric_words
+
+    return [w.strip(",.'!?").lower() for w in lyric_words(lyrics)]
+
+
+@pytest.mark.parametrize("params", [
+    {"custom_mode": False, "gpt_description_prompt": "a bittersweet folk song about leaving home by train at dawn"},
+    {"custom_mode": True, "auto_lyrics": True, "prompt": "an upbeat pop anthem about summer nights with friends",
+     "tags": "pop, upbeat"},
+], ids=["description", "auto_lyrics"])
+def test_written_lyrics_are_sung(server, sdk, params):
+    result = sdk.sonic.generate_and_wait(SonicCreateParams(mv="sonic-v4-5", **params), WAIT)
+    clip = result.data[0]
+    assert "[Verse" in clip.lyrics and "[Chorus]" in clip.lyrics and clip.title
+    written = _written_words(clip.lyrics)
+    assert len(written) >= 20
+    row, _ = stored(server, clip.clip_id)
+    assert _sung_words(row) == written, "every written word is sung (the timing markers cover them)"
+    if not params["custom_mode"]:
+        assert clip.gpt_description_prompt == params["gpt_description_prompt"]
+
+
+def test_lyrics_routes(server, key, sdk):
+    from musicapi._types import MakeLyricsParams, SonicLyricsParams
+
+    before = sdk.credits.get().credits
+    sheets = sdk.sonic.lyrics(SonicLyricsParams(description="a lonely drive through the desert at night"))
+    assert sheets.code == 200 and len(sheets.results) == 2
+    assert sheets.results[0]["lyrics"] != sheets.results[1]["lyrics"]
+    assert all(s["title"] and "[Chorus]" in s["lyrics"] for s in sheets.results)
+    assert sdk.credits.get().credits == before - 2
+    job = sdk.suno.make_lyrics(MakeLyricsParams(prompt="a song about a lighthouse keeper"))
+    assert job.code == 200 and job.data["task_id"]
+    server.wait_for(job.data["task_id"])
+    found = sdk.suno.get_lyrics(job.data["task_id"])
+    assert found.code == 200 and found.message == "success"
+    assert found.data["status"] == "completed" and "[Verse" in found.data["text"] and found.data["title"]
+    with pytest.raises(MusicAPIError) as bad:
+        sdk.sonic.lyrics(SonicLyricsParams(description="test"))
+    assert bad.value.status == 400 and "description" in str(bad.value)
