@@ -318,3 +318,62 @@ def test_lyrics_routes(server, key, sdk):
     with pytest.raises(MusicAPIError) as bad:
         sdk.sonic.lyrics(SonicLyricsParams(description="test"))
     assert bad.value.status == 400 and "description" in str(bad.value)
+
+
+@pytest.fixture(scope="module")
+def uploaded(server, key, tmp_path_factory):
+    """A 12 s groove at 100 bpm, uploaded through the Producer route (any family can use the clip)."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from openproducer.audio.encode import write_wav
+    from tests.api.test_upload import _beat
+
+    root = tmp_path_factory.mktemp("sonic-www")
+    write_wav(root / "groove.wav", _beat(100, 12), 44100)
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(root))
+    handler.log_message = lambda *a: None  # type: ignore[method-assign]
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    with server.client(key) as client:
+        response = client.post("/producer/upload",
+                               json={"audio_url": f"http://127.0.0.1:{httpd.server_address[1]}/groove.wav"})
+        body = server.wait(client, response.json()["task_id"])
+    httpd.shutdown()
+    assert body["status"] == "SUCCESS", body
+    return body["data"][0]
+
+
+def test_upload_variants_extend_and_cover_an_upload(server, sdk, uploaded):
+    head, sr = fetch_wav(uploaded["wav_url"])
+    extended = sdk.sonic.generate_and_wait(SonicCreateParams(
+        task_type="extend_upload_music", continue_clip_id=uploaded["clip_id"], continue_at=8, custom_mode=True,
+        tags="funk groove", make_instrumental=True, mv="sonic-v4"), WAIT)
+    part, _ = fetch_wav(_wav(server, extended.data[0].clip_id))
+    assert rms_dbfs(part) > -35 and abs(tempo(part, sr, 100) - 100) <= 4, "continues at the upload's tempo"
+    covered = sdk.sonic.generate_and_wait(SonicCreateParams(
+        task_type="cover_upload_music", continue_clip_id=uploaded["clip_id"], tags="bossa nova with nylon guitar",
+        custom_mode=True, mv="sonic-v4"), WAIT)
+    cover, _ = fetch_wav(_wav(server, covered.data[0].clip_id))
+    assert abs(len(cover) - len(head)) / sr < 1.0 and abs(tempo(cover, sr, 100) - 100) <= 4
+    assert not np.allclose(cover[: len(head)], head[: len(cover)], atol=1e-2)
+
+
+def test_add_instrumental_keeps_the_vocals(server, sdk, song):
+    parent = song.data[0]
+    result = sdk.sonic.generate_and_wait(SonicCreateParams(
+        task_type="add_instrumental", continue_clip_id=parent.clip_id, tags="dark synthwave with analog bass",
+        custom_mode=True, mv="sonic-v4-5"), WAIT)
+    from openproducer.core.outputs import load_audio
+
+    services = server.runtime.services
+    old, _ = stored(server, parent.clip_id)
+    new, _ = stored(server, result.data[0].clip_id)
+    old_vocals, _ = load_audio(services.blobs, old.files["stem:vocals"])
+    new_vocals, _ = load_audio(services.blobs, new.files["stem:vocals"])
+    n = min(len(old_vocals), len(new_vocals))
+    assert np.max(np.abs(old_vocals[:n] - new_vocals[:n])) <= 1 / 32768 + 1e-6, "the vocal stem is kept"
+    old_band, _ = load_audio(services.blobs, old.files["stem:instrumental"])
+    new_band, _ = load_audio(services.blobs, new.files["stem:instrumental"])
+    assert not np.allclose(old_band[:n], new_band[:n], atol=1e-2), "the accompaniment is new"
