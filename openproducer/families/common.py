@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
 
 from openproducer.core.clips import MEDIA_FILES
 from openproducer.store.clock import as_utc
@@ -11,6 +13,7 @@ from openproducer.store.tables import Clip
 __all__ = [
     "FAILURE_TYPES",
     "NOT_READY_MESSAGE",
+    "NotReadyBody",
     "failure_fields",
     "iso_time",
     "media_path",
@@ -20,6 +23,19 @@ __all__ = [
 NOT_READY_MESSAGE = "Task is still processing. Please wait a few seconds and try again."
 # The failure types the official client stops polling on.
 FAILURE_TYPES = ("failed", "timeout", "forbidden", "api_error")
+
+class NotReadyBody(BaseModel):
+    """The 202 answer of a queued or running task (families add their own keys)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: Literal[202] = 202
+    type: Literal["not_ready"] = "not_ready"
+    status: Literal["PENDING", "RUNNING"]
+    progress: int
+    stage: str
+    error: str
+
 
 def failure_fields(error_type: str | None, error: str | None) -> dict[str, Any]:
     """``code``, ``type``, ``error`` and ``message`` of a failed task.

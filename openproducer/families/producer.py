@@ -11,6 +11,7 @@ from openproducer.engines.base import Operation
 from openproducer.families.base import Family, Plan, PlanContext, TaskRow, TaskSpec
 from openproducer.families.common import (
     NOT_READY_MESSAGE,
+    NotReadyBody,
     failure_fields,
     iso_time,
     media_path,
@@ -132,13 +133,8 @@ class DownloadItem(_Exact):
     audio_url: str
 
 
-class TaskNotReady(_Exact):
-    code: Literal[202] = 202
-    type: Literal["not_ready"] = "not_ready"
-    status: Literal["PENDING", "RUNNING"]
-    progress: int
-    stage: str
-    error: str
+class TaskNotReady(NotReadyBody):
+    pass
 
 
 class TaskDone(_Exact):

@@ -24,7 +24,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from openproducer.core import validation
 from openproducer.engines.base import Operation
 from openproducer.families.base import Family, Plan, PlanContext, TaskRow, TaskSpec
-from openproducer.families.common import NOT_READY_MESSAGE, failure_fields, iso_time, media_path, render_params
+from openproducer.families.common import (
+    NOT_READY_MESSAGE,
+    NotReadyBody,
+    failure_fields,
+    iso_time,
+    media_path,
+    render_params,
+)
 from openproducer.families.requests import RequestBody, WebhookFields
 from openproducer.families.sonic_helpers import HELPER_TASKS, plan_helper
 from openproducer.store.tables import Clip, Persona
@@ -126,16 +133,8 @@ class SonicClip(BaseModel):
     mv: str | None
 
 
-class SonicNotReady(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    code: Literal[202] = 202
-    type: Literal["not_ready"] = "not_ready"
-    status: Literal["PENDING", "RUNNING"]
-    progress: int
-    stage: str
+class SonicNotReady(NotReadyBody):
     message: str
-    error: str
 
 
 class SonicDone(BaseModel):

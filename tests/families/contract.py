@@ -32,6 +32,14 @@ def _row(status: str, result: list[dict[str, Any]] | None = None, **extra: Any) 
                            created_at=now, started_at=now, finished_at=now, params={})
 
 
+def _services_and_key(fake_server) -> tuple[Any, int]:  # type: ignore[no-untyped-def]
+    """A FakeEngine server's services, and the id of a new key with credits."""
+    live = fake_server()
+    key = live.new_key(credits=1000)
+    with live.runtime.services.db.session(write=False) as session:
+        return live.runtime.services, find_key(session, key).id
+
+
 class FamilyContract:
     family: ClassVar[Family]
     submit_model: ClassVar[type[BaseModel]]
@@ -85,11 +93,7 @@ class FamilyContract:
                 assert not value.startswith("/media/"), key
 
     def test_n_clip_task_stores_n_clips(self, fake_server):
-        live = fake_server()
-        key = live.new_key(credits=1000)
-        services = live.runtime.services
-        with services.db.session(write=False) as session:
-            key_id = find_key(session, key).id
+        services, key_id = _services_and_key(fake_server)
         for task_type, body in self.requests.items():
             spec = self.family.spec(task_type)
             task_id = submit(services, key_id, self.family, task_type, body)
@@ -108,11 +112,7 @@ class FamilyContract:
                 assert task.family == self.family.name
 
     def test_idempotency_hash_includes_the_family(self, fake_server):
-        live = fake_server()
-        key = live.new_key(credits=1000)
-        services = live.runtime.services
-        with services.db.session(write=False) as session:
-            key_id = find_key(session, key).id
+        services, key_id = _services_and_key(fake_server)
         task_type, body = next(iter(self.requests.items()))
         first = submit(services, key_id, self.family, task_type, body, idempotency_key="same-key")
         assert submit(services, key_id, self.family, task_type, body, idempotency_key="same-key") == first
