@@ -217,8 +217,10 @@ $("upload-form").addEventListener("submit", async (event) => {
   refreshCredits();
   try {
     received(await tasks.follow(taskId, "upload"), { task_type: "upload" });
-  } catch {
-    // the task row says why
+  } catch (error) {
+    // The server fetches the file in the task: "audio_url: <why>" goes beside the field too.
+    const problem = /^audio_url: ([\s\S]+)$/.exec(error.body?.error || "");
+    if (problem) say(`Audio URL: ${problem[1]}`, slot);
   }
   refreshCredits();
 });
@@ -247,7 +249,7 @@ const ACTIONS = {
   replace: (clip, { region }) => ({ task_type: upload(clip) ? "replace_upload_music" : "replace_music",
     starts_at: region.start.toFixed(1), ends_at: region.end.toFixed(1) }),
   cover: (clip) => ({ task_type: "cover_music", sound: clip.sound || "", focus: "sound" }),
-  variation: () => ({ task_type: "music_variation" }),
+  variation: () => ({ task_type: "music_variation", focus: "weirdness" }),
   swap_vocals: (clip) => ({ task_type: "swap_music_vocals", lyrics: clip.lyrics || "" }),
   swap_sound: (clip) => ({ task_type: "swap_music_sound", sound: clip.sound || "", focus: "sound" }),
 };
@@ -263,6 +265,8 @@ player.addEventListener("action", (event) => {
   const { focus, ...values } = ACTIONS[kind](clip, event.detail);
   form.set({ ...values, clip_id: clip.clip_id, title: "" });
   const target = (focus && form.field(focus)) || $("submit");
+  const details = target.closest("details");
+  if (details) details.open = true;
   $("compose").scrollIntoView({ block: "start" });
   target.focus({ preventScroll: true });
 });
