@@ -48,7 +48,7 @@ def studio_page() -> FileResponse:
 
 @router.get("/studio/")
 def studio_slash() -> RedirectResponse:
-    return RedirectResponse("/studio", status_code=308)
+    return RedirectResponse("../studio", status_code=308)  # relative: right behind a path prefix too
 
 
 @router.get("/studio/assets/{name:path}")

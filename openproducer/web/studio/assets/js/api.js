@@ -1,6 +1,7 @@
 // The page's only way to the server: the public API, with the key the user typed.
 
-const API = "/api/v1";
+// Relative to the page (/studio), so a server behind a path prefix works unchanged.
+const API = new URL("api/v1", document.baseURI).pathname;
 const NAME = /^([A-Za-z_][\w.]*): ([\s\S]+)$/;
 // Several problems in one `error` are joined with "; "; a rule may itself hold "; ", so split only
 // where the next part starts like "field: ".
@@ -107,7 +108,7 @@ export class Api extends EventTarget {
   /** The API paths this server has (from its OpenAPI document), to light up optional features. */
   async paths() {
     if (!this.routes) {
-      this.routes = fetch("/openapi.json")
+      this.routes = fetch(new URL("openapi.json", document.baseURI))
         .then((r) => (r.ok ? r.json() : { paths: {} }))
         .then((doc) => new Set(Object.keys(doc.paths || {})))
         .catch(() => new Set());

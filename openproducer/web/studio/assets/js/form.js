@@ -191,5 +191,6 @@ function labelOf(input) {
 /** The request as a curl command (the page is a live example of the API). */
 export function curlOf(path, body) {
   const json = JSON.stringify(body, null, 2).replaceAll("'", "'\\''");
-  return `curl -s ${location.origin}/api/v1/${path} \\\n  -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \\\n  -d '${json}'`;
+  const url = new URL(`api/v1/${path}`, document.baseURI);
+  return `curl -s ${url} \\\n  -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \\\n  -d '${json}'`;
 }
