@@ -20,7 +20,7 @@ const KINDS = {
 const seconds = (value) => (value == null ? "?" : `${Number(value).toFixed(1)} s`);
 
 export function clock(total) {
-  const s = Math.max(0, Math.round(Number(total) || 0));
+  const s = Math.max(0, Math.floor(Number(total) || 0)); // whole seconds gone, as audio players count
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 }
 

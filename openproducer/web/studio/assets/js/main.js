@@ -232,7 +232,7 @@ $("load-task-form").addEventListener("submit", async (event) => {
   const id = $("f-load-task").value.trim();
   if (!id || needKey((text) => { error.textContent = text; error.hidden = false; })) return;
   try {
-    const clips = received(await tasks.follow(id, "load"), {});
+    const clips = received(await tasks.follow(id, "load", { title: id.slice(0, 8) }), {});
     if (!clips.length) throw new Error("that task has no clips (a download task?)");
     $("f-load-task").value = "";
   } catch (failure) {
