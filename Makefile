@@ -40,13 +40,22 @@ setup: .stamp-venv
 
 setup-gpu: .stamp-gpu
 
+# Chromium for the studio page's browser tests (tests/web, driven by playwright); where it cannot be
+# installed those tests skip, saying why, and the rest of `make test` goes on.
+BROWSER_PACKAGES := chromium
+.stamp-browser: .stamp-system
+	@if dpkg -s $(BROWSER_PACKAGES) >/dev/null 2>&1 || { echo "installing $(BROWSER_PACKAGES) (browser tests)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+	  --no-install-recommends $(BROWSER_PACKAGES); }; then touch $@; \
+	else echo "could not install $(BROWSER_PACKAGES): the browser tests (tests/web) will skip"; fi
+
 serve: setup
 	$(BIN)/openproducer migrate --data-dir $(DATA_DIR)
 	@echo "Your demo API key (also in $(DATA_DIR)/demo-key.txt):"
 	@$(BIN)/openproducer keys demo --data-dir $(DATA_DIR)
 	$(BIN)/openproducer serve --data-dir $(DATA_DIR) --host $(HOST) --port $(PORT)
 
-test: setup setup-gpu
+test: setup setup-gpu .stamp-browser
 	$(BIN)/ruff check openproducer tests bench
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -13,7 +13,7 @@ from openproducer.api.errors import install_error_handlers
 from openproducer.api.fastpath import PollFastPath
 from openproducer.api.metrics import Metrics
 from openproducer.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
-from openproducer.api.routes import account, health, media, producer, sonic
+from openproducer.api.routes import account, health, media, producer, sonic, studio_page
 from openproducer.core.accounts import KeyResolver
 from openproducer.core.limits import RateLimiter
 from openproducer.core.queries import TaskPolls
@@ -51,6 +51,7 @@ def create_app(runtime: Runtime, start_workers: bool = True) -> FastAPI:
     app.include_router(account.router, prefix="/api/v1")
     app.include_router(media.router)
     app.include_router(health.router)
+    app.include_router(studio_page.router)
     metrics = app.state.metrics = Metrics(runtime.services)
 
     @app.get("/metrics", include_in_schema=False)
