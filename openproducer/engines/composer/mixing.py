@@ -151,8 +151,8 @@ def process_instrumental(audio: np.ndarray, sr: int, mix: Mix, bpm: float, seed:
 class VocalBalance:
     """How the voice sits in a genre's mix."""
 
-    level_db: float = 5.0  # lead over backing while words are sung (K-weighted level), dB
-    carve_db: float = 6.0  # how far the backing dips around the voice's band (0.7-4.5 kHz) while it sings
+    level_db: float = 8.0  # lead over backing while words are sung (K-weighted level), dB
+    carve_db: float = 8.0  # how far the backing dips around the voice's band (0.7-4.5 kHz) while it sings
     presence_db: float = 2.5  # vocal presence boost at 3 kHz
     ratio: float = 3.0  # vocal compression ratio (threshold -22 dB)
     space: float = 1.0  # scale of the vocal room's and echo's wet level
@@ -166,18 +166,18 @@ class VocalBalance:
 
 # dense, loud genres push the voice less but carve deeper; sparse ones leave the voice well on top
 VOCAL_BALANCE: dict[str, VocalBalance] = {
-    "pop": VocalBalance(5.0, 6.0, 2.5, 3.0, 0.9, 0.1),
-    "rock": VocalBalance(4.5, 7.0, 3.5, 3.5, 0.8, 0.06),
-    "metal": VocalBalance(4.0, 8.0, 4.0, 4.0, 0.7, 0.04),
-    "edm": VocalBalance(4.5, 7.0, 3.0, 3.5, 0.9, 0.06),
-    "hiphop": VocalBalance(6.0, 6.0, 3.0, 3.5, 0.7, 0.08),
-    "jazz": VocalBalance(6.0, 4.0, 2.0, 2.5, 1.0, 0.12),
-    "ballad": VocalBalance(6.5, 4.0, 2.0, 2.5, 1.0, 0.14),
-    "ambient": VocalBalance(6.0, 4.0, 2.0, 2.5, 1.0, 0.12),
-    "orchestral": VocalBalance(5.5, 5.0, 2.5, 3.0, 0.9, 0.1),
-    "folk": VocalBalance(6.0, 4.5, 2.0, 2.5, 0.9, 0.12),
-    "reggae": VocalBalance(5.5, 5.0, 2.5, 3.0, 0.8, 0.08),
-    "latin": VocalBalance(5.5, 5.0, 2.5, 3.0, 0.9, 0.1),
+    "pop": VocalBalance(8.0, 8.0, 2.5, 3.0, 0.9, 0.1),
+    "rock": VocalBalance(7.5, 9.0, 3.5, 3.5, 0.8, 0.06),
+    "metal": VocalBalance(7.0, 10.0, 4.0, 4.0, 0.7, 0.04),
+    "edm": VocalBalance(7.5, 9.0, 3.0, 3.5, 0.9, 0.06),
+    "hiphop": VocalBalance(8.5, 8.0, 3.0, 3.5, 0.7, 0.08),
+    "jazz": VocalBalance(8.0, 6.0, 2.0, 2.5, 1.0, 0.12),
+    "ballad": VocalBalance(8.5, 6.0, 2.0, 2.5, 1.0, 0.14),
+    "ambient": VocalBalance(8.0, 6.0, 2.0, 2.5, 1.0, 0.12),
+    "orchestral": VocalBalance(8.0, 7.0, 2.5, 3.0, 0.9, 0.1),
+    "folk": VocalBalance(8.0, 6.5, 2.0, 2.5, 0.9, 0.12),
+    "reggae": VocalBalance(8.0, 7.0, 2.5, 3.0, 0.8, 0.08),
+    "latin": VocalBalance(8.0, 7.0, 2.5, 3.0, 0.9, 0.1),
 }
 
 

@@ -49,7 +49,8 @@ _MAX_HEAD = 14  # frames of onset consonant sung ahead of the beat, so the vowel
 _GLIDE_FLOOR = 0.012
 # (left, right) gains of the harmony voice: mostly in the side signal (L - R), so it widens the chorus
 # and stays audible in stereo while the mid (mono) signal is nearly all lead
-HARMONY_PAN = (0.42, -0.22)
+HARMONY_PAN = (0.55, -0.25)
+HARMONY_DB = -5.0  # the harmony voice's level against the lead's where both sing (after the lead's chain)
 LEAD_CONSONANTS = 1.6  # power gain of consonant (unvoiced) frames: +2 dB
 HARMONY_CONSONANTS = 0.12  # the harmony's consonants are softened (-9 dB) so only its vowels add
 
@@ -297,6 +298,22 @@ def _spoken(words: list[str]) -> dict[str, list[str]]:
         return {}
 
 
+def _settle_harmony(out: np.ndarray, side_gain: float) -> None:
+    """Scale the side row (the harmony) so the harmony sits ``HARMONY_DB`` under the lead where both sing.
+
+    The lead has been through the chain (compressed); the harmony has not, so its
+    level is set here. In each channel it is then 10 dB or more under the lead.
+    """
+    side, mid = out[1, ::4], out[0, ::4]
+    both = np.abs(side) > 1e-5
+    if both.sum() < 100:
+        return
+    harmony = float(np.sqrt(np.mean(side[both] ** 2))) / side_gain
+    lead = float(np.sqrt(np.mean(mid[both] ** 2)))
+    if harmony > 0 and lead > 0:
+        out[1] *= np.float32(lead * 10.0 ** (HARMONY_DB / 20.0) / harmony)
+
+
 def sing(melody: dict[str, Any], bpm: float, n_samples: int, sample_rate: int, mix: Mix | None = None,
          balance: VocalBalance | None = None) -> np.ndarray:
     """The vocal stem, planar (2, n_samples) float32 -- lead centred, harmony off-centre -- before levelling."""
@@ -321,7 +338,14 @@ def sing(melody: dict[str, Any], bpm: float, n_samples: int, sample_rate: int, m
                    HARMONY_CONSONANTS)
     from openproducer.audio.master import apply_in_place
 
-    apply_in_place(vocal_chain(mix or Mix(), bpm, voice.rasp, balance), out[:1], sample_rate)
+    # the chain runs from just before the first breath to the tails after the last note: before it the
+    # input is silence (so is the output), after it only a tail more than 60 dB down would be left
+    first = min(e.start for e in lead_events + harmony_events) * spb - 0.8
+    last = max(e.start + e.dur for e in lead_events + harmony_events) * spb + 4.0
+    a, b = max(0, int(first * sample_rate)), min(n_samples, int(last * sample_rate))
+    apply_in_place(vocal_chain(mix or Mix(), bpm, voice.rasp, balance), out[:1, a:b], sample_rate)
+    out[:, b:] = 0.0
+    _settle_harmony(out, side_gain)
     out[0] += out[1]  # left = mid + side
     out[1] *= -2.0
     out[1] += out[0]  # right = (mid + side) - 2 side = mid - side
