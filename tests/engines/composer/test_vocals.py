@@ -132,7 +132,7 @@ def test_a_breath_is_drawn_in_the_rest_before_a_phrase() -> None:
     rest = slice(int(6.4 * sr), int(6.85 * sr))  # the second phrase starts at 7.0 s, after 2 s of rest
     note = slice(int(7.2 * sr), int(7.8 * sr))
     level = float(np.sqrt(np.mean(with_breath[rest] ** 2)) / np.sqrt(np.mean(with_breath[note] ** 2)))
-    assert 0.02 < level < 0.3, level
+    assert 0.02 < level < 0.45, level  # a breath, well under the sung note
     assert float(np.sqrt(np.mean(without[rest] ** 2))) < 0.2 * float(np.sqrt(np.mean(with_breath[rest] ** 2)))
 
 
