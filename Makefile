@@ -12,7 +12,7 @@ SYSTEM_PACKAGES := ffmpeg libfluidsynth3 fluid-soundfont-gm espeak-ng libsndfile
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 
-.PHONY: setup setup-gpu serve test lint bench fuzz clean
+.PHONY: setup setup-gpu serve test lint bench fuzz listen clean
 
 .stamp-system: Makefile
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -70,6 +70,13 @@ fuzz: setup
 bench: setup
 	$(BIN)/python bench/api_load.py
 	$(BIN)/python bench/engine_speed.py
+
+# The listening check: the intelligibility bench songs rendered to LISTEN_DIR (mix.mp3, vocals.wav,
+# lyrics.txt and a spectrogram mix.png with the sung words marked under it), for an ear and an eye.
+LISTEN_DIR ?= listen
+listen: setup
+	$(BIN)/python bench/intelligibility.py --no-whisper --spectrograms --out $(LISTEN_DIR)
+	@echo "songs and spectrograms in $(LISTEN_DIR)/"
 
 clean:
 	rm -rf .stamp-system .stamp-venv .stamp-gpu

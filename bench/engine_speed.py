@@ -3,7 +3,9 @@
 Run ``python bench/engine_speed.py`` (``--repeat N`` renders each song N times, with
 seeds 1..N, after one warm-up render). Prints JSON with, for each song, the median,
 minimum and maximum wall time and the median CPU time of the process (all threads)
-per render, the targets, the peak resident memory of the process
+per render, the targets (``*_new_words``: the same songs with the singer's cache of analysed
+syllables emptied before each render, as for lyrics the process has not sung before), the
+peak resident memory of the process
 (``resource.getrusage``: the high-water mark of RSS) and a cold start: a fresh
 Python subprocess that imports the engine, loads it and renders its first 30 s song
 with vocals. The load average is printed before and after, since a shared machine
@@ -89,6 +91,12 @@ SONGS = {
     "song_30s_vocals": ({"sound": SOUND, "lyrics": LYRICS_30, "length": 30.0}, 1.5),
     "song_180s_vocals": ({"sound": SOUND, "lyrics": LYRICS_180, "length": 180.0}, 6.0),
     "instrumental_30s": ({"sound": SOUND, "make_instrumental": True, "length": 30.0}, None),
+    # the same songs with the singer's cache emptied first: every syllable is spoken and analysed
+    # again, as for lyrics the process has not sung before (the usual case for a new request)
+    "song_30s_vocals_new_words": ({"sound": SOUND, "lyrics": LYRICS_30, "length": 30.0, "fresh_voice": True},
+                                  None),
+    "song_180s_vocals_new_words": ({"sound": SOUND, "lyrics": LYRICS_180, "length": 180.0, "fresh_voice": True},
+                                   None),
 }
 COLD = textwrap.dedent("""
     import json, resource, sys, time
@@ -126,9 +134,23 @@ def cold_start() -> dict:
     return {k: round(v, 3) if isinstance(v, float) else v for k, v in out.items()}
 
 
-def timed_render(engine: ComposerEngine, seed: int, **kwargs: object) -> tuple[float, float, float]:
+def forget_voice() -> None:
+    """Empty the singer's cache of analysed sounds, as for a song whose words are all new."""
+    from openproducer.engines.composer import singer
+
+    clear = getattr(singer, "clear_cache", None)
+    if clear is not None:
+        clear()
+    else:
+        singer._cache.clear()
+
+
+def timed_render(engine: ComposerEngine, seed: int, fresh_voice: bool = False,
+                 **kwargs: object) -> tuple[float, float, float]:
     from openproducer.engines.base import EngineRequest, Operation
 
+    if fresh_voice:
+        forget_voice()
     wall, cpu = time.perf_counter(), time.process_time()
     result = engine.render(EngineRequest(operation=Operation.CREATE, seed=seed, **kwargs), lambda f, s: None)
     return time.perf_counter() - wall, time.process_time() - cpu, len(result.mix) / result.sample_rate

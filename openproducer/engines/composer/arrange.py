@@ -6,7 +6,9 @@ snare roll). Drum fills close the other sections, crashes open them, and the
 final bar strikes the tonic chord and holds it so the song ends by decaying.
 The counter-melody answers the lead: it moves in the gaps, during the lead's held
 phrase endings and breaths, with a short figure of chord tones below it, and
-plays a slow stepwise line in loud instrumental sections.
+plays a slow stepwise line in loud instrumental sections. How full each section
+is depends on the genre family and the section kind, and parts in the voice's
+range step aside while it sings (``density.py``, "full" profile only).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import drums
+from .density import FULL, MEDIUM, SPARSE, section_density, step_aside
 from .harmony import chord_pcs, voice_chord
 from .mixing import Mix, send_scale
 from .parts import bass_bar, bass_root, comp_bar, extra_bar
@@ -97,15 +100,18 @@ def counter_line(notes: list[list], phrases: list[dict], sections: list[dict], c
 
 
 def drum_section(style: Style, sec: dict, profile: str, rng: np.random.Generator, first: bool, last: bool,
-                 next_kind: str | None, weirdness: float) -> list[list]:
+                 next_kind: str | None, weirdness: float, density: int = FULL) -> list[list]:
+    """The drums of one section; none when it is sparse, softer and thinner when medium."""
     notes: list[list] = []
+    if density == SPARSE:
+        return notes
     basic = profile in ("basic", "simple")
     bb = style.beats_per_bar
     steps = 4 * bb
     bars = sec["end_bar"] - sec["start_bar"]
     for bar in range(sec["start_bar"], sec["end_bar"]):
         b0 = float(bar * bb)
-        e = bar_energy(sec, bar, next_kind)
+        e = bar_energy(sec, bar, next_kind) - (0.15 if density == MEDIUM else 0.0)
         if sec["kind"] == "intro" and bar - sec["start_bar"] < bars // 2:
             pat = {k: v for k, v in drums.pattern_for(style.groove, 0.3, True, steps).items()
                    if k in (drums.HAT, drums.RIDE, drums.TAMB, drums.KICK, drums.SHAKER)}
@@ -124,6 +130,8 @@ def drum_section(style: Style, sec: dict, profile: str, rng: np.random.Generator
         if bar == sec["start_bar"] and not first:
             hits += drums.crash(b0, e)
         notes += hits
+    if density == MEDIUM:
+        notes = [[n[0], n[1], n[2], max(20, int(n[3] * 0.85))] for n in notes]
     return notes
 
 
@@ -154,28 +162,38 @@ def arrange(style: Style, sections: list[dict], chords: list[dict], profile: str
     always_pad = style.family in _ALWAYS_PAD or style.genre in _ALWAYS_PAD or mix.density >= 0.5
     prev_comp: list[int] | None = None
     prev_pad: list[int] | None = None
+    sparse: list[tuple[float, float]] = []  # beats of the sparse sections
     for si, sec in enumerate(sections):
         nxt_kind = sections[si + 1]["kind"] if si + 1 < len(sections) else None
+        density = section_density(style.family, sec["kind"], profile)
+        if density == SPARSE:
+            sparse.append((float(sec["start_bar"] * bb), float(sec["end_bar"] * bb)))
         if "drums" in parts:
             parts["drums"] += drum_section(style, sec, profile, rng, si == 0, si == len(sections) - 1, nxt_kind,
-                                           weirdness)
+                                           weirdness, density)
         for bar in range(sec["start_bar"], sec["end_bar"]):
             if bar == n_bars - 1:
                 continue
             e = bar_energy(sec, bar, nxt_kind)
+            soft = 0.12 if density == SPARSE else 0.0  # a sparse section's comping and bass play softer
             b0 = float(bar * bb)
             chord, nxt = chords[bar], chords[min(bar + 1, n_bars - 1)]
             prev_comp = voice_chord(chord_pcs(chord), center, prev_comp)
-            parts["bass"] += bass_bar(bass_style, b0, bb, chord, nxt, e, style.swing, rng, style.bass_octave)
-            parts["comp"] += comp_bar(comp_style, b0, bb, prev_comp, e, style.swing, rng, weirdness)
-            if "pad" in parts and (e >= 0.6 - 0.2 * mix.density or always_pad) and mix.density > -0.9:
+            parts["bass"] += bass_bar("root4" if density == SPARSE and bass_style != "pedal" else bass_style, b0,
+                                      bb, chord, nxt, e - soft, style.swing, rng, style.bass_octave)
+            parts["comp"] += comp_bar(comp_style, b0, bb, prev_comp, e - soft, style.swing, rng, weirdness)
+            pad_here = density > SPARSE or style.family == "ambient"
+            if "pad" in parts and pad_here and (e >= 0.6 - 0.2 * mix.density or always_pad) and mix.density > -0.9:
                 prev_pad = voice_chord(chord_pcs(chord), style.pad_center, prev_pad)
                 parts["pad"] += [[b0, float(bb), p, int(40 + 35 * e)] for p in prev_pad]
-            if "extra" in parts:
+            if "extra" in parts and density == FULL:
                 parts["extra"] += extra_bar(b0, bb, prev_comp, e, rng, 0.75 - 0.2 * mix.density)
     if "counter" in parts and melody and melody.get("notes"):
-        parts["counter"] = counter_line(melody["notes"], melody.get("phrases", []), sections, chords, bb,
-                                        center - 3, rng, weirdness)
+        parts["counter"] = [n for n in counter_line(melody["notes"], melody.get("phrases", []), sections, chords,
+                                                    bb, center - 3, rng, weirdness)
+                            if not any(a <= n[0] < b for a, b in sparse)]
+    if profile == "full":
+        step_aside(parts, melody)
     final = chords[-1]
     fb = float((n_bars - 1) * bb)
     parts["bass"].append([fb, hold_beats, bass_root(final["root"], style.bass_octave), 96])

@@ -20,9 +20,10 @@ from openproducer.engines.base import (
 )
 
 from . import edits, restyle
+from .balance import carve, set_level, sung_spans
 from .compose import create_score
 from .lyrics import parse_lyrics
-from .mixing import Mix, process_instrumental
+from .mixing import Mix, process_instrumental, vocal_balance
 from .parents import parent_score
 from .prompt import read_prompt
 from .render import SoundfontHandle, collect_stems, release_memory, submit_stems
@@ -30,7 +31,7 @@ from .requested import drop_avoided, melody_register, requested_singer, shape_st
 from .score import key_name, lyrics_timing, meta_sections
 from .seeds import rng_for
 from .singer import choose_voice, espeak_available, register_for
-from .vocals import match_level, sing
+from .vocals import sing
 
 SOUNDFONT_CANDIDATES = (
     Path("/usr/share/sounds/sf2/FluidR3_GM.sf2"),
@@ -165,10 +166,11 @@ class ComposerEngine:
         jobs = submit_stems(self._handle, score, synth_stems, sr, n, parallel=not sung) if synth_stems else []
         vocals = None
         mix = Mix.from_dict(score.get("style", {}).get("mix"))
+        balance = vocal_balance(score.get("style"))
         if sung:
             progress(0.25, "singing")
             try:
-                vocals = sing(mel, float(score["bpm"]), n, sr, mix)  # runs while FluidSynth renders
+                vocals = sing(mel, float(score["bpm"]), n, sr, mix, balance)  # runs while FluidSynth renders
             except (OSError, subprocess.SubprocessError, ValueError):
                 mel["voice"] = None  # espeak-ng failed: the lead instrument carries the melody instead
                 jobs += submit_stems(self._handle, score, ("vocals",), sr, n)
@@ -178,10 +180,15 @@ class ComposerEngine:
         if "instrumental" in planar:
             planar["instrumental"] = process_instrumental(planar["instrumental"], sr, mix, float(score["bpm"]),
                                                           int(score.get("seed", 0)))
-        if vocals is not None:
-            band = (planar["instrumental"][:, ::8].mean(axis=0) if "instrumental" in planar
-                    else np.asarray(kept["instrumental"][::8], dtype=np.float32).mean(axis=1))
-            planar["vocals"] = match_level(vocals, band)
+        if vocals is not None:  # the backing makes room for the voice, which sits at the genre's level over it
+            if "instrumental" in planar:
+                carve(planar["instrumental"], vocals[0], sr, balance.carve_db)
+                backing = planar["instrumental"].mean(axis=0)
+            else:
+                backing = np.asarray(kept["instrumental"], dtype=np.float32).mean(axis=1)
+            planar["vocals"] = set_level(vocals, backing, sr, sung_spans(mel["notes"], 60.0 / float(score["bpm"])),
+                                         balance.level_db)
+            del backing
         score["duration"] = n / sr
         stems: dict[str, np.ndarray] = {}
         total = np.zeros((2, n), dtype=np.float32)

@@ -62,6 +62,10 @@ def cover(parent: dict[str, Any], request: EngineRequest, rng: np.random.Generat
                              _bpb(parent))
         if out.get("melody") and strength >= 0.7:
             out["melody"]["program"] = new.lead
+            if out["melody"].get("voice"):  # a sung lead: another singer of the same gender (same register)
+                old = Voice.from_dict(out["melody"].get("singer"), out["melody"]["voice"])
+                voice = choose_voice(old.gender, new.timbre, rng, avoid=old.espeak)
+                out["melody"]["voice"], out["melody"]["singer"] = voice.espeak, voice.to_dict()
     if out.get("melody") and request.lyrics.strip():
         refit_lyrics(out["melody"], lyric_lines(request.lyrics))
     if out.get("melody") and out["melody"].get("voice"):

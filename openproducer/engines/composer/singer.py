@@ -5,15 +5,20 @@ sing an octave lower). Timbre words (``words.TIMBRE``) move the spectral
 envelope (``formant``: + brighter/smaller, - darker/larger), add breath noise,
 rasp (saturation), and set the vibrato depth and the glide between notes.
 
-All syllables of a song are spoken in one espeak-ng call, separated by SSML
-breaks, then cut apart at the silences; if the cut does not give one piece per
-syllable, each syllable is spoken on its own. Every piece is analysed once into
-WORLD parameters at 10 ms frames: a coarse F0 (only to find the voiced frames and
-steer the envelope analysis) and the spectral envelope (CheapTrick). The
-aperiodicity is not analysed (D4C cost five times the rest): voiced frames get a
-fixed modal-voice curve, unvoiced frames (consonants) are noise, see
-:func:`aperiodicity`. Syllables are analysed on two threads (pyworld releases
-the GIL) and kept in a cache shared by renders.
+What is spoken are phoneme syllables (``phonemes.py``: each word transcribed by
+espeak-ng, cut at its vowels), keyed ``"[" + phonemes``; a word espeak-ng could not
+transcribe falls back to its spelled syllables, keyed ``"~" + letters``. All the
+phoneme syllables of a song are spoken in one espeak-ng call (phoneme input, 300 ms
+between them), the spelled ones in another (SSML breaks), and the audio is cut at
+the silences; if the cut does not give one piece per syllable, each is spoken on
+its own. Every piece is analysed once into WORLD parameters at 10 ms frames: a
+coarse F0 (only to find the voiced frames and steer the envelope analysis) and the
+spectral envelope (CheapTrick); from the frame energies come the piece's parts:
+the onset consonants, the vowel core (voiced frames within 10 dB of the loudest)
+and the coda. The aperiodicity is not analysed (D4C cost five times the rest):
+voiced frames get a fixed modal-voice curve, unvoiced frames (consonants) are
+noise, see :func:`aperiodicity`. Pieces are analysed on two threads (pyworld
+releases the GIL) and kept in a cache shared by renders.
 """
 
 from __future__ import annotations
@@ -93,6 +98,10 @@ class SyllableSound:
     voiced: np.ndarray  # 1 where the frame is voiced, else 0 (int8)
     v0: int  # first voiced frame
     v1: int  # one past the last voiced frame
+    a0: int = 0  # first audible frame: the onset consonants are frames a0..c0
+    c0: int = 0  # first frame of the vowel core (stretched to fill the note)
+    c1: int = 0  # one past the vowel core; the coda consonants are c1..a1
+    a1: int = 0  # one past the last audible frame
 
 
 def _clean(syllable: str) -> str:
@@ -100,8 +109,10 @@ def _clean(syllable: str) -> str:
     return text or "ah"
 
 
-def _speak(text: str, voice: str, ssml: bool = False) -> np.ndarray:
-    cmd = ["espeak-ng", "-v", voice, "-s", "150", "--stdout"] + (["-m"] if ssml else []) + [text]
+def _speak(text: str, voice: str, ssml: bool = False, gap: int = 0) -> np.ndarray:
+    """espeak-ng's audio for ``text``; ``gap`` adds that many 10 ms between words."""
+    cmd = ["espeak-ng", "-v", voice, "-s", "150", "--stdout"] + (["-m"] if ssml else []) + (
+        ["-g", str(gap)] if gap else []) + [text]
     proc = subprocess.run(cmd, capture_output=True, check=True, timeout=60)
     data = proc.stdout
     if data[:4] == b"RIFF":
@@ -147,8 +158,8 @@ def analyse(x: np.ndarray, fft_size: int | None = None) -> SyllableSound:
 
     ``fft_size`` 512 (for female voices) halves the cost of synthesis; CheapTrick's
     window then needs F0 >= 130 Hz, so lower analysis F0 is raised to that (it only
-    sets the window; female espeak-ng voices sit above it, male ones below it and
-    keep the default 1024).
+    sets the window; female espeak-ng voices sit above it, male ones below it: they
+    are analysed at the default 1024 and their envelope is halved to 512 points).
     """
     x = np.concatenate([np.zeros(220), x, np.zeros(220)])
     # a coarse F0 is enough: it only steers the envelope analysis, the sung F0 replaces it
@@ -158,51 +169,111 @@ def analyse(x: np.ndarray, fft_size: int | None = None) -> SyllableSound:
         steer = np.where(f0 > 0, np.maximum(f0, floor), 0.0)
         sp = pyworld.cheaptrick(x, steer, t, SPEECH_SR, f0_floor=floor, fft_size=fft_size).astype(np.float32)
     else:
-        sp = pyworld.cheaptrick(x, f0, t, SPEECH_SR).astype(np.float32)
+        sp = halve_bins(pyworld.cheaptrick(x, f0, t, SPEECH_SR).astype(np.float32))
     voiced = np.nonzero(f0 > 0)[0]
     if voiced.size:
         v0, v1 = int(voiced[0]), int(voiced[-1]) + 1
     else:
         v0, v1 = len(f0) // 3, max(len(f0) // 3 + 1, 2 * len(f0) // 3)
-    return SyllableSound(f0, sp, (f0 > 0).astype(np.int8), v0, v1)
+    return SyllableSound(f0, sp, (f0 > 0).astype(np.int8), v0, v1, *parts(sp, f0 > 0, v0, v1))
+
+
+def halve_bins(sp: np.ndarray) -> np.ndarray:
+    """A 1024-point envelope as a 512-point one (every 2nd bin, lightly smoothed): synthesis costs half.
+
+    Low (male) voices need the long analysis window; the envelope itself is smooth
+    enough that 43 Hz between bins keeps the formants.
+    """
+    padded = np.concatenate([sp[:, 1:2], sp, sp[:, -2:-1]], axis=1)
+    return np.ascontiguousarray(0.25 * padded[:, 0:-2:2] + 0.5 * padded[:, 1:-1:2] + 0.25 * padded[:, 2::2])
+
+
+def parts(sp: np.ndarray, voiced: np.ndarray, v0: int, v1: int) -> tuple[int, int, int, int]:
+    """(a0, c0, c1, a1): the audible span and, inside it, the vowel core.
+
+    Audible: frames within 50 dB of the loudest. The core runs from the first to the
+    last voiced frame within 10 dB of the loudest voiced frame (voiced consonants such
+    as l, m, n, w are weaker than the vowel and stay in the onset or coda).
+    """
+    level = 10.0 * np.log10(sp.sum(axis=1, dtype=np.float64) + 1e-30)
+    audible = np.nonzero(level > level.max() - 50.0)[0]
+    a0, a1 = int(audible[0]), int(audible[-1]) + 1
+    strong = np.nonzero(voiced & (level > level[voiced].max() - 10.0))[0] if voiced.any() else np.zeros(0, int)
+    if strong.size:
+        c0, c1 = int(strong[0]), int(strong[-1]) + 1
+    else:
+        c0, c1 = v0, v1
+    c0, c1 = max(a0, min(c0, a1 - 1)), max(min(c1, a1), min(c0, a1 - 1) + 1)
+    return a0, c0, c1, a1
 
 
 class Singer:
-    """Speaks and analyses the syllables a song needs, once each."""
+    """Speaks and analyses the syllables a song needs, once each.
+
+    Keys are ``"[" + phonemes`` (espeak-ng phoneme input) or ``"~" + letters`` (spelled).
+    """
 
     def __init__(self, voice: str) -> None:
         self.voice = voice
         self.fft_size = 512 if voice.split("+")[-1].startswith("f") else None
         self.sounds: dict[str, SyllableSound] = {}
 
-    def prepare(self, syllables: list[str]) -> None:
-        wanted = sorted({_clean(s) for s in syllables} - set(self.sounds))
+    def prepare(self, keys: list[str]) -> None:
+        wanted = sorted(set(keys) - set(self.sounds))
         with _cache_lock:
-            for syl in wanted:
-                hit = _cache.get((self.voice, syl))
+            for key in wanted:
+                hit = _cache.get((self.voice, key))
                 if hit is not None:
-                    _cache.move_to_end((self.voice, syl))
-                    self.sounds[syl] = hit
-        todo = [s for s in wanted if s not in self.sounds]
+                    _cache.move_to_end((self.voice, key))
+                    self.sounds[key] = hit
+        todo = [k for k in wanted if k not in self.sounds]
         if not todo:
             return
-        body = '<break time="300ms"/>'.join(todo)
-        pieces = _segments(_speak(f"<speak>{body}</speak>", self.voice, ssml=True), len(todo))
-        if pieces is None:
-            pieces = [_trim(_speak(s, self.voice)) for s in todo]
-        for syl, sound in zip(todo, POOL.map(analyse, pieces, [self.fft_size] * len(pieces)), strict=True):
-            self.sounds[syl] = sound
+        phonetic = [k for k in todo if k.startswith("[")]
+        spelled = [k for k in todo if not k.startswith("[")]
+        pieces: list[np.ndarray] = []
+        if phonetic:
+            found = _segments(_speak("[[" + " ".join(k[1:] for k in phonetic) + "]]", self.voice, gap=30),
+                              len(phonetic))
+            pieces += found if found is not None else [_trim(_speak(f"[[{k[1:]}]]", self.voice)) for k in phonetic]
+        if spelled:
+            body = '<break time="300ms"/>'.join(k[1:] for k in spelled)
+            found = _segments(_speak(f"<speak>{body}</speak>", self.voice, ssml=True), len(spelled))
+            pieces += found if found is not None else [_trim(_speak(k[1:], self.voice)) for k in spelled]
+        order = phonetic + spelled
+        for key, sound in zip(order, POOL.map(analyse, pieces, [self.fft_size] * len(pieces)), strict=True):
+            self.sounds[key] = sound
         with _cache_lock:
-            for syl in todo:
-                _cache[(self.voice, syl)] = self.sounds[syl]
+            for key in order:
+                _cache[(self.voice, key)] = self.sounds[key]
             while len(_cache) > _CACHE_SIZE:
                 _cache.popitem(last=False)
 
-    def sound(self, syllable: str) -> SyllableSound:
-        key = _clean(syllable)
+    def sound(self, key: str) -> SyllableSound:
         if key not in self.sounds:
             self.prepare([key])
         return self.sounds[key]
+
+
+def spelled_key(syllable: str) -> str:
+    return "~" + _clean(syllable)
+
+
+def transcribe(words: list[str]) -> list[str]:
+    """espeak-ng's phonemes for each word (one call; SSML breaks keep the words apart, one line each)."""
+    body = '<break time="300ms"/>'.join(words)
+    proc = subprocess.run(["espeak-ng", "-v", "en-us", "-q", "-x", "-m", f"<speak>{body}</speak>"],
+                          capture_output=True, check=True, timeout=60, text=True)
+    return [line.strip() for line in proc.stdout.splitlines() if line.strip()]
+
+
+def clear_cache() -> None:
+    """Forget every analysed syllable and pronunciation (the speed bench uses it for new words)."""
+    from .phonemes import clear_cache as clear_pronunciations
+
+    with _cache_lock:
+        _cache.clear()
+    clear_pronunciations()
 
 
 ESPEAK_VOICES = {"female": ("en-us+f3", "en-us+f2", "en-us+f4"), "male": ("en-us", "en-us+m3", "en-us+m7")}

@@ -85,3 +85,66 @@ def test_espeak_failure_falls_back_to_lead(engine: ComposerEngine, monkeypatch: 
     res = make(engine, sound="folk song", lyrics="Zebras quietly juggle quartz\nxylophones hum", seed=3)
     assert res.meta.vocal_kind == "lead-instrument"
     assert float(np.sqrt(np.mean(res.stems["vocals"] ** 2))) > 1e-3
+
+
+def test_words_are_sung_from_their_phonemes() -> None:
+    """Spelled syllables take the word's phoneme syllables; extra notes hold a vowel, extra syllables merge."""
+    from openproducer.engines.composer.phonemes import fit_to_notes, syllabify
+    from openproducer.engines.composer.vocals import plan_events
+
+    assert syllabify("w'O:kIN") == ["w'O:", "kIN"]
+    assert syllabify("I2l'EktrIk") == ["I2", "l'Ek", "trIk"]
+    assert syllabify("f3r-'Ev3") == ["f3r-", "'E", "v3"]
+    assert fit_to_notes(["'Ev", "rI2"], 3) == ["'Ev", None, "rI2"]
+    assert fit_to_notes(["r'I", "D@m"], 1) == ["r'ID@m"]
+    notes = [[0.0, 0.5, 60, 90, "ev", 0, 0], [0.5, 0.5, 62, 90, "e", 0, 0], [1.0, 1.0, 64, 90, "ry", 0, 0]]
+    events = plan_events(notes, ["every"], {"every": ["'Ev", "'rI2"]})
+    assert [e.key for e in events] == ["['Ev", "['rI2"]
+    assert events[0].pitches == [(0.0, 60.0), (0.5, 62.0)] and events[0].dur == 1.0, "the middle note is a melisma"
+
+
+def one_note_song(syllable: str, breath: float = 0.0):
+    from openproducer.engines.composer.mixing import VocalBalance
+    from openproducer.engines.composer.vocals import sing
+
+    melody = {"voice": "en-us+f3", "singer": {"espeak": "en-us+f3", "gender": "female"}, "words": ["sun", "sun"],
+              "notes": [[8.0, 2.0, 67, 100, syllable, 0, 0], [14.0, 2.0, 67, 100, syllable, 1, 1]]}
+    return sing(melody, 120.0, 44100 * 9, 44100, balance=VocalBalance(breath=breath, space=0.0))
+
+
+def test_onset_consonant_comes_before_the_beat_and_the_vowel_lands_on_it() -> None:
+    sr = 44100
+    y = one_note_song("sun")[0].astype(np.float64)  # the note starts on beat 8 at 120 bpm: 4.0 s
+    hop = int(0.005 * sr)
+    level = 20 * np.log10(np.sqrt(np.mean(y[: len(y) // hop * hop].reshape(-1, hop) ** 2, axis=1)) + 1e-12)
+    heard = np.nonzero(level > level.max() - 35)[0]
+    first_sound = heard[heard * 0.005 > 3.0][0] * 0.005
+    assert 3.86 <= first_sound <= 3.97, f"the 's' starts {4.0 - first_sound:.3f} s before the beat"
+    low = resample_poly(y, 160, 441)
+    f0, t = pyworld.dio(low, 16000, f0_floor=70.0, f0_ceil=800.0, frame_period=5.0)
+    voiced = t[(f0 > 0) & (t > 3.0) & (t < 5.5)]
+    assert abs(voiced[0] - 4.0) <= 0.04, f"the vowel starts at {voiced[0]:.3f} s, the beat is at 4.0 s"
+
+
+def test_a_breath_is_drawn_in_the_rest_before_a_phrase() -> None:
+    sr = 44100
+    with_breath, without = one_note_song("sun", 0.15)[0], one_note_song("sun", 0.0)[0]
+    rest = slice(int(6.4 * sr), int(6.85 * sr))  # the second phrase starts at 7.0 s, after 2 s of rest
+    note = slice(int(7.2 * sr), int(7.8 * sr))
+    level = float(np.sqrt(np.mean(with_breath[rest] ** 2)) / np.sqrt(np.mean(with_breath[note] ** 2)))
+    assert 0.02 < level < 0.45, level  # a breath, well under the sung note
+    assert float(np.sqrt(np.mean(without[rest] ** 2))) < 0.2 * float(np.sqrt(np.mean(with_breath[rest] ** 2)))
+
+
+def test_harmony_stays_under_the_lead_in_each_channel(sung_parent) -> None:
+    from openproducer.engines.composer.vocals import HARMONY_PAN
+
+    sr = sung_parent.sample_rate
+    chorus = next(s for s in sung_parent.meta.sections if s.name == "chorus")
+    v = sung_parent.stems["vocals"][int(chorus.start * sr): int(chorus.end * sr)].astype(np.float64)
+    side_gain = (HARMONY_PAN[0] - HARMONY_PAN[1]) / 2
+    harmony = (v[:, 0] - v[:, 1]) / 2 / side_gain
+    lead = (v[:, 0] + v[:, 1]) / 2 - harmony * (HARMONY_PAN[0] + HARMONY_PAN[1]) / 2
+    both = np.abs(harmony) > 1e-4
+    louder = max(abs(g) for g in HARMONY_PAN) * np.sqrt(np.mean(harmony[both] ** 2))
+    assert 20 * np.log10(louder / np.sqrt(np.mean(lead[both] ** 2))) <= -8.0
