@@ -365,7 +365,8 @@ def _parent_window(ctx: PlanContext, task_type: str, body: dict[str, Any], paren
         window = ctx.problems.check(validation.check_window, start, end, duration,
                                     ("overpainting_start_s", "overpainting_end_s"))
         if window is not None and (start > 0 or end < duration - 1e-6):
-            return {"overpaint": [start, window]}
+            # the engine places the new part there; the overpaint keeps only that window
+            return {"overpaint": [start, window], "starts_at": start, "ends_at": window}
     return {}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 from typing import Any
 
 import numpy as np
@@ -163,6 +164,17 @@ def new_lead_program(current: int | None, sound: str, rng: np.random.Generator) 
     return int(choices[int(rng.integers(len(choices)))])
 
 
+def _sung_bars(parent: dict[str, Any], request: EngineRequest) -> tuple[int, int]:
+    """The whole bars inside [starts_at, ends_at) where new words may be sung (the whole song when
+    the request names no window: an add-vocals request with an overpainting window names one)."""
+    if request.starts_at is None and request.ends_at is None:
+        return 0, int(parent["bars"])
+    bs = float(parent["beats_per_bar"]) * 60.0 / float(parent["bpm"])
+    lo = math.ceil((request.starts_at or 0.0) / bs - 1e-6)
+    hi = math.floor((parent["duration"] if request.ends_at is None else request.ends_at) / bs + 1e-6)
+    return lo, min(int(parent["bars"]), hi)
+
+
 def swap_vocals(parent: dict[str, Any], request: EngineRequest, rng: np.random.Generator) -> dict[str, Any]:
     """A new lead (timbre, or lyrics fitted to the same melody) over the same song."""
     out = copy.deepcopy(parent)
@@ -175,11 +187,14 @@ def swap_vocals(parent: dict[str, Any], request: EngineRequest, rng: np.random.G
                               lyrics_strength=request.lyrics_strength)
         sections = out["sections"]
         if lines:
-            body = [s for s in sections if s["kind"] not in ("intro", "outro")] or sections
+            lo_bar, hi_bar = _sung_bars(parent, request)
+            inside = [s for s in sections if min(s["end_bar"], hi_bar) - max(s["start_bar"], lo_bar) >= 2]
+            body = [s for s in inside if s["kind"] not in ("intro", "outro")] or inside
             queue = list(lines)
             for s in body:
-                s2 = dict(s, lines=[], line_bars=[])
-                for _bar in range(s["start_bar"], s["end_bar"] - 1, 2):
+                start, end = max(s["start_bar"], lo_bar), min(s["end_bar"], hi_bar)
+                s2 = dict(s, start_bar=start, end_bar=end, lines=[], line_bars=[])
+                for _bar in range(start, end - 1, 2):
                     if queue:
                         s2["lines"].append(queue.pop(0))
                         s2["line_bars"].append(2)
