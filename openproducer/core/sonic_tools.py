@@ -20,8 +20,8 @@ __all__ = ["create_persona", "lyrics_job", "write_two_sheets"]
 
 
 def write_two_sheets(services: Services, api_key_id: int, body: dict[str, Any],
-                     idempotency_key: str | None = None) -> list[dict[str, Any]]:
-    """Two titled lyric sheets for a description (``POST /sonic/lyrics``)."""
+                     idempotency_key: str | None = None) -> tuple[str, list[dict[str, Any]]]:
+    """(task id, two titled lyric sheets) for a description (``POST /sonic/lyrics``)."""
     from openproducer.lyrics import writer_from_settings
 
     def compute(plan: Plan, _task_id: str) -> Computed:
@@ -30,21 +30,20 @@ def write_two_sheets(services: Services, api_key_id: int, body: dict[str, Any],
         sheets = [writer.write(plan.params["description"], clip_seed(seed, i)) for i in range(2)]
         return Computed([{"title": s.title, "lyrics": s.lyrics} for s in sheets])
 
-    _, result = run_instant(services, api_key_id, SONIC, "lyrics", body, compute, idempotency_key)
-    return result
+    return run_instant(services, api_key_id, SONIC, "lyrics", body, compute, idempotency_key)
 
 
 def create_persona(services: Services, api_key_id: int, body: dict[str, Any],
-                   idempotency_key: str | None = None) -> str:
-    """A persona from a clip (``POST /sonic/persona``); returns its id."""
+                   idempotency_key: str | None = None) -> tuple[str, str]:
+    """A persona from a clip (``POST /sonic/persona``): (task id, persona id)."""
     def compute(plan: Plan, _task_id: str) -> Computed:
         with services.db.session(write=False) as session:
             clip = session.get(Clip, plan.params["clip_id"])
         persona = make_persona(services, api_key_id, plan.params, clip)
         return Computed([{"persona_id": persona.id}], rows=[persona])
 
-    _, result = run_instant(services, api_key_id, SONIC, "persona", body, compute, idempotency_key)
-    return result[0]["persona_id"]
+    task_id, result = run_instant(services, api_key_id, SONIC, "persona", body, compute, idempotency_key)
+    return task_id, result[0]["persona_id"]
 
 
 def _time(value: Any) -> str | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -37,7 +36,6 @@ from tests.support.server import LiveServer, start_server
 # accepts every spelling a real client sends ("0.5" for 0.5, "128 bpm"), which pydantic's lax
 # mode gives us. Responses are held to the documented schema in full.
 EXCLUDED_CHECKS = ("positive_data_acceptance", "negative_data_rejection")
-_SUBMIT = re.compile(r"/api/v1/producer/(create|upload|download)$")
 
 
 @dataclass
@@ -55,13 +53,26 @@ class FuzzRun:
         return counts
 
     def accepted_task_ids(self) -> set[str]:
-        """Task ids of every submit that answered 200 (an idempotent replay repeats an id)."""
+        """Task ids of every POST that answered 200 with one: a submit's ``task_id`` (or the legacy
+        ``data.task_id``), or a synchronous answer's ``X-Task-Id`` header (an idempotent replay
+        repeats an id)."""
         ids = set()
         for entry in self.entries:
             request, response = entry["request"], entry["response"]
-            if request["method"] == "POST" and _SUBMIT.search(request["url"].split("?", 1)[0]):
-                if response["status"] == 200:
-                    ids.add(json.loads(response["content"]["text"])["task_id"])
+            if request["method"] != "POST" or response["status"] != 200:
+                continue
+            headers = {h["name"].lower(): h["value"] for h in response.get("headers", [])}
+            if "x-task-id" in headers:
+                ids.add(headers["x-task-id"])
+                continue
+            try:
+                body = json.loads(response["content"]["text"])
+            except (KeyError, ValueError):
+                continue
+            if isinstance(body, dict) and isinstance(body.get("task_id"), str):
+                ids.add(body["task_id"])
+            elif isinstance(body, dict) and isinstance(body.get("data"), dict) and "task_id" in body["data"]:
+                ids.add(body["data"]["task_id"])
         return ids
 
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from openproducer.api.deps import ApiKeyId, RateLimitedKeyId, ServicesDep, call_db
-from openproducer.api.routes.tasks import ERRORS, IdempotencyKey, answer_poll, submit_body
+from openproducer.api.routes.tasks import ERRORS, IdempotencyKey, answer_poll, submit_body, task_header
 from openproducer.api.schemas import ErrorPublic, TaskAccepted
 from openproducer.core import sonic_tools
 from openproducer.core.submit import submit
@@ -51,16 +51,16 @@ async def get_task(task_id: str, request: Request, services: ServicesDep, api_ke
 def lyrics(body: SonicLyricsCreate, services: ServicesDep, api_key_id: RateLimitedKeyId,
            idempotency_key: IdempotencyKey = None):
     """Two titled lyric sheets for a description, at once: ``{code, results: [{title, lyrics}], message}``."""
-    results = sonic_tools.write_two_sheets(services, api_key_id, body.fields(), idempotency_key)
-    return JSONResponse({"code": 200, "results": results, "message": "success"})
+    task_id, results = sonic_tools.write_two_sheets(services, api_key_id, body.fields(), idempotency_key)
+    return JSONResponse({"code": 200, "results": results, "message": "success"}, headers=task_header(task_id))
 
 
 @router.post("/sonic/persona", responses=ERRORS)
 def persona(body: SonicPersonaCreate, services: ServicesDep, api_key_id: RateLimitedKeyId,
             idempotency_key: IdempotencyKey = None):
     """A voice-and-style persona from a clip: ``{code, persona_id, message}``; use it as ``persona_id``."""
-    persona_id = sonic_tools.create_persona(services, api_key_id, body.fields(), idempotency_key)
-    return JSONResponse({"code": 200, "persona_id": persona_id, "message": "success"})
+    task_id, persona_id = sonic_tools.create_persona(services, api_key_id, body.fields(), idempotency_key)
+    return JSONResponse({"code": 200, "persona_id": persona_id, "message": "success"}, headers=task_header(task_id))
 
 
 @router.post("/suno/make-lyrics", responses=ERRORS)

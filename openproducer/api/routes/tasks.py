@@ -15,10 +15,16 @@ from openproducer.core.submit import submit
 from openproducer.families.base import Family
 from openproducer.families.requests import RequestBody, TaskAccepted
 
-__all__ = ["ERRORS", "IdempotencyKey", "answer_poll", "submit_body"]
+__all__ = ["ERRORS", "IdempotencyKey", "answer_poll", "submit_body", "task_header"]
 
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorPublic} for code in (400, 401, 403, 404, 413, 429, 503)}
+
+
+def task_header(task_id: str) -> dict[str, str]:
+    """``X-Task-Id`` on a synchronous answer: the task that records its work and its charge (the
+    answer's body keeps exactly the keys the client reads)."""
+    return {"X-Task-Id": task_id}
 
 
 def submit_body(
