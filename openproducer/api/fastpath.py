@@ -25,6 +25,7 @@ POLL_PREFIXES = {
     "/api/v1/sonic/task/": "sonic",
     "/api/v1/suno/clip/": "sonic",
     "/api/v1/suno/task/": "sonic",
+    "/api/v1/riffusion/task/": "riffusion",
 }
 
 
