@@ -26,6 +26,7 @@ POLL_PREFIXES = {
     "/api/v1/suno/clip/": "sonic",
     "/api/v1/suno/task/": "sonic",
     "/api/v1/riffusion/task/": "riffusion",
+    "/api/v1/nuro/task/": "nuro",
 }
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from openproducer.families.base import Family, Plan, PlanContext, TaskSpec, UnknownTaskType, queue_name
+from openproducer.families.nuro import NURO
 from openproducer.families.producer import PRODUCER
 from openproducer.families.riffusion import RIFFUSION
 from openproducer.families.sonic import SONIC
 
 __all__ = ["FAMILIES", "Family", "Plan", "PlanContext", "TaskSpec", "UnknownTaskType", "family_of", "queue_of"]
 
-FAMILIES: dict[str, Family] = {family.name: family for family in (PRODUCER, SONIC, RIFFUSION)}
+FAMILIES: dict[str, Family] = {family.name: family for family in (PRODUCER, SONIC, RIFFUSION, NURO)}
 
 
 def family_of(name: str) -> Family:
