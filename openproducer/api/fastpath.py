@@ -27,6 +27,7 @@ POLL_PREFIXES = {
     "/api/v1/suno/task/": "sonic",
     "/api/v1/riffusion/task/": "riffusion",
     "/api/v1/nuro/task/": "nuro",
+    "/api/v1/studio/task/": "studio",
 }
 
 

@@ -7,10 +7,11 @@ from openproducer.families.nuro import NURO
 from openproducer.families.producer import PRODUCER
 from openproducer.families.riffusion import RIFFUSION
 from openproducer.families.sonic import SONIC
+from openproducer.families.studio import STUDIO
 
 __all__ = ["FAMILIES", "Family", "Plan", "PlanContext", "TaskSpec", "UnknownTaskType", "family_of", "queue_of"]
 
-FAMILIES: dict[str, Family] = {family.name: family for family in (PRODUCER, SONIC, RIFFUSION, NURO)}
+FAMILIES: dict[str, Family] = {family.name: family for family in (PRODUCER, SONIC, RIFFUSION, NURO, STUDIO)}
 
 
 def family_of(name: str) -> Family:

@@ -53,13 +53,17 @@ def _worst_beats(boundaries: Sequence[float], bpm: float, bpb: int) -> float:
     return max((abs(b - n * bpb * beat) / beat for b, n in zip(boundaries, bars, strict=True)), default=0.0)
 
 
-def fit_tempo(bpm: float, boundaries: Sequence[float], bpb: int, fixed: bool = False) -> float:
-    """The tempo near ``bpm`` at which ``boundaries`` (seconds) fall nearest bar lines."""
+def fit_tempo(bpm: float, boundaries: Sequence[float], bpb: int, fixed: bool = False,
+              fits: Callable[[float], bool] | None = None) -> float:
+    """The tempo near ``bpm`` at which ``boundaries`` (seconds) fall nearest bar lines; among the
+    tempos for which ``fits`` holds when there are any (else the fastest: the music needs room)."""
     if fixed or not boundaries:
         return bpm
-    candidates = np.arange(max(40.0, bpm * (1 - TEMPO_SLACK)), min(220.0, bpm * (1 + TEMPO_SLACK)) + 1e-9, 0.1)
-    scored = [(round(_worst_beats(boundaries, float(c), bpb), 3), abs(float(c) - bpm), float(c))
-              for c in candidates]
+    candidates = [float(c) for c in np.arange(max(40.0, bpm * (1 - TEMPO_SLACK)),
+                                              min(220.0, bpm * (1 + TEMPO_SLACK)) + 1e-9, 0.1)]
+    if fits is not None:
+        candidates = [c for c in candidates if fits(c)] or candidates[-1:]
+    scored = [(round(_worst_beats(boundaries, c, bpb), 3), abs(c - bpm), c) for c in candidates]
     return round(min(scored)[2], 1) if scored else bpm
 
 
@@ -107,13 +111,19 @@ def _lyric_plan(form: Sequence[tuple[str, float]], sections: list[LyricSection],
                 fixed: bool) -> list[SectionPlan]:
     head, span, tail = _frame(form)
     bpb = style.beats_per_bar
+    sung = _sung_plan(sections, bpb)
+    needed = sum(s.bars for s in sung if s.lines)
+
+    def span_bars(bpm: float) -> int:
+        bar_s = bpb * 60.0 / bpm
+        return max(1, int(round((head + span) / bar_s)) - int(round(head / bar_s)))
+
     edges = [x for x in _cumulative([head, span, tail]) if x > 0]
-    style.bpm = fit_tempo(style.bpm, sorted(set(edges)), bpb, fixed)
+    style.bpm = fit_tempo(style.bpm, sorted(set(edges)), bpb, fixed, fits=lambda bpm: span_bars(bpm) >= needed)
     bar_s = bpb * 60.0 / style.bpm
     head_bars = int(round(head / bar_s))
-    span_bars = max(1, int(round((head + span) / bar_s)) - head_bars)
-    tail_bars = max(1, int(round((head + span + tail) / bar_s)) - head_bars - span_bars)
-    sung = fit_length(_sung_plan(sections, bpb), span_bars)
+    tail_bars = max(1, int(round((head + span + tail) / bar_s)) - head_bars - span_bars(style.bpm))
+    sung = fit_length(sung, span_bars(style.bpm))
     plan = ([SectionPlan("intro", "intro", head_bars)] if head_bars else []) + sung
     plan.append(SectionPlan("outro", "outro", tail_bars + 1 if tail <= 0 else tail_bars))
     return plan
