@@ -128,3 +128,14 @@ def test_a_riffusion_task_is_not_another_familys(fake_server):
     with live.client(key) as http:
         assert http.get(f"/producer/task/{task_id}").status_code == 404
         assert http.get(f"/sonic/task/{task_id}").status_code == 404
+
+
+def test_description_mode_sings_lyrics_written_for_the_prompt(fake_server):
+    pytest.importorskip("openproducer.lyrics", reason="the lyric writer is merged separately")
+    live = fake_server()
+    client = MusicAPI(api_key=live.new_key(credits=100), base_url=live.api)
+    result = client.riffusion.generate_and_wait(
+        RiffusionCreateParams(custom_mode=False, prompt="a hopeful folk song about coming home", mv="FUZZ-1.1",
+                              make_instrumental=False), OPTIONS)
+    _check_songs(result, "FUZZ-1.1")
+    assert result.data[0].lyrics and result.data[0].lyrics == result.data[1].lyrics, "both clips sing the same words"

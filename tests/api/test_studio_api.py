@@ -89,3 +89,11 @@ def test_mistakes_are_clear_and_free(fake_server):
                                                    "colour": "red"}).json()
     assert "config.speed" in answer["warning"] and "colour" in answer["warning"]
     assert client.credits.get().credits == 100
+
+
+def test_generated_lyrics_are_sung(fake_server):
+    pytest.importorskip("openproducer.lyrics", reason="the lyric writer is merged separately")
+    live = fake_server()
+    client = MusicAPI(api_key=live.new_key(credits=100), base_url=live.api)
+    done = client.studio.generate_and_wait(_params(lyrics_type="generate"), OPTIONS)
+    assert done.data.status == "SUCCESS" and all(song.lyrics for song in done.data.songs)

@@ -25,7 +25,7 @@ from openproducer.core.config import Settings
 from openproducer.engines.registry import EngineRegistry
 from openproducer.store import ledger
 from openproducer.store.keys import find_key
-from openproducer.store.tables import LedgerEntry, Task
+from openproducer.store.tables import Clip, LedgerEntry, Task
 from openproducer.store.tasks import FAILED, PENDING, RUNNING, SUCCESS
 from tests.support.fake_engine import FakeEngine
 from tests.support.server import LiveServer, start_server
@@ -37,7 +37,9 @@ from tests.support.server import LiveServer, start_server
 # accepts every spelling a real client sends ("0.5" for 0.5, "128 bpm"), which pydantic's lax
 # mode gives us. Responses are held to the documented schema in full.
 EXCLUDED_CHECKS = ("positive_data_acceptance", "negative_data_rejection")
-_SUBMIT = re.compile(r"/api/v1/producer/(create|upload|download)$")
+_SUBMIT = re.compile(r"/api/v1/(producer/(create|upload|download)|(sonic|suno|riffusion|nuro)/create)$")
+_STUDIO_SUBMIT = re.compile(r"/api/v1/studio/create$")  # answers the task id as `data`
+_UPLOAD_NOW = re.compile(r"/api/v1/riffusion/upload$")  # answers the new clip; its task is found by the clip
 
 
 @dataclass
@@ -59,9 +61,15 @@ class FuzzRun:
         ids = set()
         for entry in self.entries:
             request, response = entry["request"], entry["response"]
-            if request["method"] == "POST" and _SUBMIT.search(request["url"].split("?", 1)[0]):
-                if response["status"] == 200:
-                    ids.add(json.loads(response["content"]["text"])["task_id"])
+            path = request["url"].split("?", 1)[0]
+            if request["method"] != "POST" or response["status"] != 200:
+                continue
+            if _SUBMIT.search(path):
+                ids.add(json.loads(response["content"]["text"])["task_id"])
+            elif _STUDIO_SUBMIT.search(path):
+                ids.add(json.loads(response["content"]["text"])["data"])
+            elif _UPLOAD_NOW.search(path):
+                ids.add("clip:" + json.loads(response["content"]["text"])["clip_id"])
         return ids
 
 
@@ -177,6 +185,8 @@ def audit_credits(live: LiveServer, api_key_id: int, granted: int, accepted: set
     """
     problems: list[str] = []
     with live.runtime.services.db.session(write=False) as session:
+        # a synchronous upload answered with its clip: the task is the one that made the clip
+        accepted = {session.get(Clip, a[5:]).task_id if a.startswith("clip:") else a for a in accepted}
         tasks = {t.id: t for t in session.scalars(select(Task).where(Task.api_key_id == api_key_id))}
         rows = list(session.scalars(select(LedgerEntry).where(LedgerEntry.api_key_id == api_key_id)))
         balance = sum(ledger.balances(session, api_key_id).values())
