@@ -53,16 +53,16 @@ def _edit(client, parent_song, **fields):
     return result.data
 
 
-def _scale_share(audio: np.ndarray, sr: int, key: str, shift: int = 0) -> float:
-    """The share of the audio's pitch-class energy on the scale of ``key`` (moved ``shift`` semitones)."""
+def _scale_shares(audio: np.ndarray, sr: int, key: str) -> list[float]:
+    """The share of the audio's pitch-class energy on the scale of ``key`` moved 0..11 semitones."""
     import librosa
 
     tonic, mode = key.split()
-    pcs = [(NOTE_NAMES.index(tonic) + shift + step) % 12
-           for step in ((0, 2, 4, 5, 7, 9, 11) if mode == "major" else (0, 2, 3, 5, 7, 8, 10))]
+    steps = (0, 2, 4, 5, 7, 9, 11) if mode == "major" else (0, 2, 3, 5, 7, 8, 10)
     mono = librosa.resample(audio.mean(axis=1), orig_sr=sr, target_sr=22050)
     chroma = librosa.feature.chroma_cqt(y=mono, sr=22050).mean(axis=1)
-    return float(chroma[pcs].sum() / chroma.sum())
+    return [float(chroma[[(NOTE_NAMES.index(tonic) + shift + step) % 12 for step in steps]].sum() / chroma.sum())
+            for shift in range(12)]
 
 
 def _wav(song) -> np.ndarray:
@@ -122,5 +122,5 @@ def test_extend_answers_the_whole_song_in_key_and_tempo(server, client, parent):
         assert abs(tempo(result[cut:], sr, BPM) - BPM) <= 0.05 * BPM
         _, meta = _stored(server, child.clip_id)
         assert (meta["key"], meta["bpm"]) == (old_meta["key"], old_meta["bpm"])
-        shares = [_scale_share(result[cut:], sr, meta["key"], shift) for shift in range(12)]
+        shares = _scale_shares(result[cut:], sr, meta["key"])
         assert int(np.argmax(shares)) == 0, ("the new part's notes fit another scale best", meta["key"], shares)
