@@ -25,6 +25,9 @@ POLL_PREFIXES = {
     "/api/v1/sonic/task/": "sonic",
     "/api/v1/suno/clip/": "sonic",
     "/api/v1/suno/task/": "sonic",
+    "/api/v1/riffusion/task/": "riffusion",
+    "/api/v1/nuro/task/": "nuro",
+    "/api/v1/studio/task/": "studio",
 }
 
 

@@ -93,8 +93,8 @@ def run_instant(
 def upload_now(
     services: Services, api_key_id: int, family: Family, task_type: str, body: dict[str, Any], url: str,
     idempotency_key: str | None = None,
-) -> str:
-    """A synchronous upload (``/sonic/upload``, ``/riffusion/upload``): the new clip's id, at once."""
+) -> tuple[str, str]:
+    """A synchronous upload (``/sonic/upload``, ``/riffusion/upload``): (task id, the new clip's id), at once."""
     from openproducer.core.outputs import store_clip
     from openproducer.core.uploads import import_audio
 
@@ -103,5 +103,5 @@ def upload_now(
         clip = store_clip(services.blobs, draft)
         return Computed([{"clip_id": clip.id}], rows=[clip])
 
-    _, result = run_instant(services, api_key_id, family, task_type, body, compute, idempotency_key)
-    return result[0]["clip_id"]
+    task_id, result = run_instant(services, api_key_id, family, task_type, body, compute, idempotency_key)
+    return task_id, result[0]["clip_id"]

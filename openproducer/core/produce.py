@@ -76,6 +76,7 @@ def _request(params: dict[str, Any], parent: ParentClip | None) -> EngineRequest
         parent=parent,
         avoid=tuple(params.get("avoid") or ()),
         voice=dict(voice) if voice else None,
+        form=[(str(name), float(seconds)) for name, seconds in params["form"]] if params.get("form") else None,
     )
 
 

@@ -186,6 +186,9 @@ class EngineRequest:
     # The singer asked for: {"gender": "female"|"male", "low": midi, "high": midi, "timbre": {word: amount}};
     # any key may be missing (a vocal_gender alone gives only "gender").
     voice: dict[str, Any] | None = None
+    # A form to lay a new song out in: (section name, seconds) in order (Nuro's segments); None: the
+    # engine's own form. Only the composer lays songs out in sections; the neural engines ignore it.
+    form: list[tuple[str, float]] | None = None
 
 
 @dataclass

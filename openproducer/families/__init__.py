@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from openproducer.families.base import Family, Plan, PlanContext, TaskSpec, UnknownTaskType, queue_name
+from openproducer.families.nuro import NURO
 from openproducer.families.producer import PRODUCER
+from openproducer.families.riffusion import RIFFUSION
 from openproducer.families.sonic import SONIC
+from openproducer.families.studio import STUDIO
 
 __all__ = ["FAMILIES", "Family", "Plan", "PlanContext", "TaskSpec", "UnknownTaskType", "family_of", "queue_of"]
 
-FAMILIES: dict[str, Family] = {family.name: family for family in (PRODUCER, SONIC)}
+FAMILIES: dict[str, Family] = {family.name: family for family in (PRODUCER, SONIC, RIFFUSION, NURO, STUDIO)}
 
 
 def family_of(name: str) -> Family:

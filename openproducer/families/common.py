@@ -107,4 +107,5 @@ _EXTRA_RENDER_KEYS = {
     "overpaint",  # [start, end] s: the new part of an add-vocals/add-instrumental goes only there
     "lyrics_from",  # a description the worker writes the lyrics for
     "wire",  # request fields a family echoes back in its clips
+    "form",  # [[section name, seconds], ...]: the song's form (Nuro segments, Studio lyric placement)
 }

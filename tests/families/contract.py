@@ -48,11 +48,16 @@ class FamilyContract:
     # a finished clip of this family's shape, for the poll-body check
     done_item: ClassVar[dict[str, Any]]
 
+    def accepted_task_types(self) -> tuple[str, ...]:
+        """The task types the submit model accepts; a family whose requests have no ``task_type``
+        field (Nuro, Studio) names its own."""
+        return get_args(self.submit_model.model_fields["task_type"].annotation)
+
     def test_registered(self):
         assert FAMILIES[self.family.name] is self.family
 
     def test_every_accepted_task_type_has_a_spec_and_a_price(self):
-        accepted = get_args(self.submit_model.model_fields["task_type"].annotation)
+        accepted = self.accepted_task_types()
         assert accepted, "the submit model names its task types"
         for task_type in accepted:
             spec = self.family.spec(task_type)

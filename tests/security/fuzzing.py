@@ -24,7 +24,7 @@ from openproducer.core.config import Settings
 from openproducer.engines.registry import EngineRegistry
 from openproducer.store import ledger
 from openproducer.store.keys import find_key
-from openproducer.store.tables import LedgerEntry, Task
+from openproducer.store.tables import Clip, LedgerEntry, Task
 from openproducer.store.tasks import FAILED, PENDING, RUNNING, SUCCESS
 from tests.support.fake_engine import FakeEngine
 from tests.support.server import LiveServer, start_server
@@ -72,7 +72,11 @@ class FuzzRun:
             if isinstance(body, dict) and isinstance(body.get("task_id"), str):
                 ids.add(body["task_id"])
             elif isinstance(body, dict) and isinstance(body.get("data"), dict) and "task_id" in body["data"]:
-                ids.add(body["data"]["task_id"])
+                ids.add(body["data"]["task_id"])  # the legacy make-lyrics answer
+            elif isinstance(body, dict) and isinstance(body.get("data"), str):
+                ids.add(body["data"])  # Studio's create answers the task id as `data`
+            elif isinstance(body, dict) and isinstance(body.get("clip_id"), str):
+                ids.add("clip:" + body["clip_id"])  # a synchronous upload: its task made the clip
         return ids
 
 
@@ -188,6 +192,8 @@ def audit_credits(live: LiveServer, api_key_id: int, granted: int, accepted: set
     """
     problems: list[str] = []
     with live.runtime.services.db.session(write=False) as session:
+        # a synchronous upload answered with its clip: the task is the one that made the clip
+        accepted = {session.get(Clip, a[5:]).task_id if a.startswith("clip:") else a for a in accepted}
         tasks = {t.id: t for t in session.scalars(select(Task).where(Task.api_key_id == api_key_id))}
         rows = list(session.scalars(select(LedgerEntry).where(LedgerEntry.api_key_id == api_key_id)))
         balance = sum(ledger.balances(session, api_key_id).values())

@@ -30,6 +30,7 @@ from .render import SoundfontHandle, collect_stems, release_memory, submit_stems
 from .requested import drop_avoided, melody_register, requested_singer, shape_style
 from .score import key_name, lyrics_timing, meta_sections
 from .seeds import rng_for
+from .segments import score_in_form
 from .singer import choose_voice, espeak_available, register_for
 from .vocals import sing
 
@@ -140,7 +141,9 @@ class ComposerEngine:
         else:
             lead_stem = "vocals"
         voice = (requested_singer(request) or choose_voice(style.voice, style.timbre, rng)) if sections else None
-        score = create_score(style, sections, request.length, profile=profile, rng=rng,
+        # A form the request names (sections and seconds): segments.py lays the song out in it.
+        make_score = score_in_form(request.form, request.bpm is not None) if request.form else create_score
+        score = make_score(style, sections, request.length, profile=profile, rng=rng,
                              weirdness=request.weirdness, lead_stem=lead_stem, seed=request.seed,
                              register=melody_register(register_for(voice), style.tonic, request),
                              lyrics_strength=request.lyrics_strength)

@@ -23,6 +23,11 @@ from .words import BIGRAMS, GENDER_WORDS, INSTRUMENTS, MOODS, PRODUCTION, TIMBRE
 _MAJOR_KEYS = (0, 2, 4, 5, 7, 9, 10)
 _MINOR_KEYS = (9, 4, 2, 11, 0, 7, 5)
 _METER_WORDS = {"waltz": "3/4", "triple": "3/4", "three-four": "3/4", "jig": "6/8", "compound": "6/8"}
+# A second instrument named for a role plays in a free role rather than being dropped.
+_SPARE_ROLES = {"comp": ("extra", "counter", "pad", "lead"), "lead": ("counter", "extra"), "pad": ("extra", "counter"),
+                "extra": ("counter", "pad"), "counter": ("extra",)}
+# Named drums give a genre without a kit (ambient, classical...) a soft one; "no drums" does not.
+_KIT_WORDS = {"drums", "drum", "percussion"}
 
 
 @dataclass
@@ -146,9 +151,11 @@ def read_prompt(
     named = named_instruments(words)
     keep = max(1, int(round(len(named) * min(1.0, 0.25 + strength * 1.5)))) if named else 0
     taken: set[str] = set()
-    for role, program in named[:keep]:  # the first instrument named for a role wins
+    for role, program in named[:keep]:  # the first instrument named for a role takes it
         if role in taken:
-            continue
+            role = next((spare for spare in _SPARE_ROLES.get(role, ()) if spare not in taken), "")
+            if not role:
+                continue
         taken.add(role)
         if role == "lead":
             lead = program
@@ -182,11 +189,13 @@ def read_prompt(
         for k, v in TIMBRE.get(w, {}).items():
             timbre[k] = timbre.get(k, 0.0) + v * weight
     names = {genre.name, *genre.aliases}
+    kit = [w for i, w in enumerate(words) if w in _KIT_WORDS and (i == 0 or words[i - 1] not in ("no", "without"))]
+    groove = "ballad" if genre.groove == "none" and kit else genre.groove
     understood = [w for w in words if w in MOODS or w in INSTRUMENTS or w in PRODUCTION or w in TIMBRE
-                  or w in GENDER_WORDS or w in names or w in _METER_WORDS]
+                  or w in GENDER_WORDS or w in names or w in _METER_WORDS or w in kit]
     return Style(
         genre=genre.name, family=genre.family, bpm=tempo, tonic=tonic, mode=mode, energy=energy,
-        groove=genre.groove, progressions=genre.progressions, instruments=instruments, lead=lead,
+        groove=groove, progressions=genre.progressions, instruments=instruments, lead=lead,
         comp_style=genre.comp_style, bass_style=genre.bass_style, swing=genre.swing,
         voice=read_gender(words) or "neutral", words=understood, meter=meter, beats_per_bar=METERS[meter],
         comp_center=genre.comp_center, pad_center=genre.pad_center, bass_octave=genre.bass_octave,
