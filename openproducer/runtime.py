@@ -14,6 +14,7 @@ from openproducer.core.services import Services
 from openproducer.core.uploads import load_separator
 from openproducer.core.webhooks import deliver
 from openproducer.engines.registry import EngineRegistry
+from openproducer.extras import check_extras
 from openproducer.media.stores import open_blob_store
 from openproducer.queue.actors import Actors, bind_actors
 from openproducer.queue.broker import make_broker, start_worker
@@ -82,6 +83,7 @@ class Runtime:
 
 
 def build_runtime(settings: Settings, engines: EngineRegistry | None = None) -> Runtime:
+    check_extras(settings)
     db = Database(settings.resolved_database_url)
     blobs = open_blob_store(settings.resolved_storage_url, settings.s3)
     broker = make_broker(settings.broker_url)

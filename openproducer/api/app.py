@@ -6,23 +6,40 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from openproducer import __version__
 from openproducer.api.errors import install_error_handlers
 from openproducer.api.fastpath import PollFastPath
-from openproducer.api.metrics import Metrics
-from openproducer.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
-from openproducer.api.routes import account, health, media, producer
+from openproducer.api.metrics import METRICS_EXTRA, HttpLatency, prometheus_metrics
+from openproducer.api.middleware import BodyLimitMiddleware, RequestEdge
+from openproducer.api.routes import account, docs, health, media, producer
 from openproducer.core.accounts import KeyResolver
 from openproducer.core.limits import RateLimiter
 from openproducer.core.queries import TaskPolls
 from openproducer.runtime import Runtime
 
-__all__ = ["create_app"]
+__all__ = ["OpenProducerAPI", "create_app"]
 
 
-def create_app(runtime: Runtime, start_workers: bool = True) -> FastAPI:
+class OpenProducerAPI(FastAPI):
+    """FastAPI behind a thin front (``front``: request ids, latency, the poll fast path) that
+    sees every request first, so a poll is answered before any of FastAPI's own layers run."""
+
+    front: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.front is None:
+            await super().__call__(scope, receive, send)
+        else:
+            await self.front(scope, receive, send)
+
+    async def behind_front(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await super().__call__(scope, receive, send)
+
+
+def create_app(runtime: Runtime, start_workers: bool = True) -> OpenProducerAPI:
     """``start_workers``: run ``settings.workers`` worker threads inside this process (embedded)."""
     settings = runtime.settings
 
@@ -35,11 +52,13 @@ def create_app(runtime: Runtime, start_workers: bool = True) -> FastAPI:
         finally:
             runtime.stop()
 
-    app = FastAPI(
+    app = OpenProducerAPI(
         title="OpenProducer",
         version=__version__,
         summary="A self-hostable implementation of the Producer music-generation API.",
         lifespan=lifespan,
+        docs_url=None,  # served from packaged assets instead of a CDN: routes/docs.py
+        redoc_url=None,
     )
     app.state.runtime = runtime
     app.state.services = runtime.services
@@ -50,16 +69,28 @@ def create_app(runtime: Runtime, start_workers: bool = True) -> FastAPI:
     app.include_router(account.router, prefix="/api/v1")
     app.include_router(media.router)
     app.include_router(health.router)
-    metrics = app.state.metrics = Metrics(runtime.services)
+    app.include_router(docs.router)
+    latency = HttpLatency()
+    metrics = app.state.metrics = prometheus_metrics(runtime.services, latency)
 
     @app.get("/metrics", include_in_schema=False)
     def prometheus() -> Response:
+        if metrics is None:
+            return JSONResponse(
+                {"code": 501, "type": "not_implemented",
+                 "error": f"metrics are off: they need prometheus-client ({METRICS_EXTRA})"},
+                status_code=501,
+            )
         body, content_type = metrics.render()
         return Response(body, media_type=content_type)
 
+    def producer_poll(_scope: Scope, authorization: str | None, task_id: str) -> tuple[int, bytes]:
+        return polls.poll(keys.resolve(authorization), task_id)
+
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, timeout_s=settings.body_timeout_s)
-    app.add_middleware(PollFastPath, keys=keys, polls=polls, inline=runtime.services.db.is_sqlite)
-    app.add_middleware(RequestIdMiddleware)
-    app.add_middleware(metrics.middleware)
+    fast_path = PollFastPath(
+        app.behind_front, {"/api/v1/producer/task/": producer_poll}, inline=runtime.services.db.is_sqlite
+    )
+    app.front = RequestEdge(fast_path, latency if metrics is not None else None)
     return app

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
 from pathlib import Path
 
 import numpy as np
@@ -143,22 +142,42 @@ def test_mp3_is_cbr_192(tmp_path: Path, samples: dict[str, Path]) -> None:
     assert abs(int(info["format"]["bit_rate"]) - 192_000) < 2_000
 
 
-def test_finish_files(tmp_path: Path) -> None:
+def test_mp3_encodes_from_a_pipe_while_the_caller_writes_the_wav(tmp_path: Path) -> None:
+    mix = _tone(30.0)
+    mix[1000, 0] = 3.0  # out of range: clipped, never wrapped round
+    pcm = encode.pcm16(mix)
+    assert pcm.dtype == np.int16 and pcm.shape == mix.shape and pcm[1000, 0] == 32767
+    encoding = encode.Mp3Encoding(pcm, SR, tmp_path / "mix.mp3")
+    wav = encode.write_pcm_wav(tmp_path / "mix.wav", pcm, SR)
+    mp3 = encoding.wait()
+    encoding.close()  # after wait: nothing to stop
+    stored, sr = sf.read(wav, dtype="int16", always_2d=True)
+    assert sr == SR and np.array_equal(stored, pcm), "the WAV holds the very samples the MP3 was made from"
+    info = _probe(mp3)
+    assert info["streams"][0]["codec_name"] == "mp3"
+    assert abs(int(info["format"]["bit_rate"]) - 192_000) < 2_000
+    decoded = decode_audio(mp3)
+    assert abs(len(decoded) / SR - 30.0) < 0.05
+    # The decoded tone is the tone: 440 Hz on the left, 660 Hz on the right.
+    spectrum = np.abs(np.fft.rfft(decoded[SR:2 * SR], axis=0))
+    assert [int(np.argmax(spectrum[:, ch])) for ch in (0, 1)] == [440, 660]
+
+
+def test_mp3_encode_failure_is_reported_and_close_stops_the_encoder(tmp_path: Path) -> None:
+    failing = encode.Mp3Encoding(encode.pcm16(_tone(1.0)), SR, tmp_path / "missing-dir" / "x.mp3")
+    with pytest.raises(encode.EncodeError, match="mp3 encode failed"):
+        failing.wait()
+    running = encode.Mp3Encoding(encode.pcm16(_tone(120.0)), SR, tmp_path / "long.mp3")
+    running.close()
+    assert running._proc.poll() is not None
+
+
+def test_make_video_is_a_512_square_at_one_frame_per_second(tmp_path: Path) -> None:
     cover = tmp_path / "c.png"
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "color=blue:s=768x768:d=1",
                     "-frames:v", "1", str(cover)], check=True)  # fmt: skip
-    mix = _tone(30.0)
-    start = time.perf_counter()
-    paths = encode.finish_files(mix, SR, cover.read_bytes(), tmp_path / "out")
-    elapsed = time.perf_counter() - start
-    assert elapsed < 2.0  # ~0.45 s on the 2-core dev box; generous for loaded CI
-    assert {k: p.name for k, p in paths.items()} == {
-        "wav": "mix.wav", "png": "cover.png", "mp3": "mix.mp3", "mp4": "video.mp4",
-    }  # fmt: skip
-    assert paths["png"].read_bytes() == cover.read_bytes()
-    assert len(encode.read_audio(paths["wav"])[0]) == len(mix)
-    assert abs(len(decode_audio(paths["mp3"])) / SR - 30.0) < 0.1
-    video = _probe(paths["mp4"])
+    wav = encode.write_wav(tmp_path / "mix.wav", _tone(30.0), SR)
+    video = _probe(encode.make_video(cover, wav, tmp_path / "video.mp4", duration=30.0))
     streams = {s["codec_type"]: s for s in video["streams"]}
     assert streams["video"]["codec_name"] == "h264" and streams["audio"]["codec_name"] == "aac"
     assert (streams["video"]["width"], streams["video"]["height"]) == (512, 512)
@@ -172,3 +191,11 @@ def test_make_video_probes_duration(tmp_path: Path, samples: dict[str, Path]) ->
                     "-frames:v", "1", str(cover)], check=True)  # fmt: skip
     out = encode.make_video(cover, samples["mp3"], tmp_path / "v.mp4")
     assert abs(float(_probe(out)["format"]["duration"]) - 3.0) < 0.15
+
+
+def test_pcm16_round_trips_through_a_stored_wav(tmp_path: Path) -> None:
+    """An edit reads its parent's WAV back as floats and stores it again: the samples must not drift."""
+    pcm = encode.pcm16(_tone(2.0) * 2.5)  # partly clipped
+    wav = encode.write_pcm_wav(tmp_path / "a.wav", pcm, SR)
+    again = encode.pcm16(encode.read_audio(wav)[0])
+    assert np.array_equal(again, pcm)
