@@ -128,7 +128,8 @@ def _video_args(
     # -loop 1 on the image input would decode the PNG again for every frame.
     # x264 ultrafast gives Constrained Baseline (plays everywhere); AAC's
     # "fast" coder is about twice as fast as the default twoloop coder.
-    # -shortest alone overshoots with an endless video input, so -t ends it.
+    # -t ends the endless video input at the audio's length (-shortest would cut the audio at the
+    # last whole second of video, dropping the song's final fraction of a second).
     vf = f"[0:v]scale={size}:{size},format=yuv420p,loop=loop=-1:size=1[v]"
     return [
         "-framerate", str(fps), "-i", str(image_path),
@@ -136,7 +137,7 @@ def _video_args(
         "-filter_complex", vf, "-map", "[v]", "-map", "1:a:0",
         "-c:v", "libx264", "-preset", "ultrafast", "-tune", "stillimage", "-r", str(fps), "-g", str(30 * fps),
         "-c:a", "aac", "-aac_coder", "fast", "-b:a", "128k",
-        "-t", f"{duration:.3f}", "-shortest", "-movflags", "+faststart",
+        "-t", f"{duration:.3f}", "-movflags", "+faststart",
         str(mp4_path),
     ]  # fmt: skip
 

@@ -176,13 +176,16 @@ def test_make_video_is_a_512_square_at_one_frame_per_second(tmp_path: Path) -> N
     cover = tmp_path / "c.png"
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "color=blue:s=768x768:d=1",
                     "-frames:v", "1", str(cover)], check=True)  # fmt: skip
-    wav = encode.write_wav(tmp_path / "mix.wav", _tone(30.0), SR)
-    video = _probe(encode.make_video(cover, wav, tmp_path / "video.mp4", duration=30.0))
+    wav = encode.write_wav(tmp_path / "mix.wav", _tone(30.4), SR)
+    path = encode.make_video(cover, wav, tmp_path / "video.mp4", duration=30.4)
+    video = _probe(path)
     streams = {s["codec_type"]: s for s in video["streams"]}
     assert streams["video"]["codec_name"] == "h264" and streams["audio"]["codec_name"] == "aac"
     assert (streams["video"]["width"], streams["video"]["height"]) == (512, 512)
-    assert abs(float(video["format"]["duration"]) - 30.0) < 0.1
+    assert abs(float(video["format"]["duration"]) - 30.4) < 0.05
     assert int(streams["video"]["nb_frames"]) <= 31  # 1 frame per second
+    # Every sample of the song is in the video, the last 0.4 s included.
+    assert abs(len(decode_audio(path)) / SR - 30.4) < 0.05
 
 
 def test_make_video_probes_duration(tmp_path: Path, samples: dict[str, Path]) -> None:
