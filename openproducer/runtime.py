@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import dramatiq
 
+from openproducer.audio import mp3
 from openproducer.core.config import Settings
 from openproducer.core.reconcile import Reconciler, recover_on_boot
 from openproducer.core.run import TaskRunner
@@ -46,6 +47,7 @@ class Runtime:
                 self.engines.get(name)
             except Exception:
                 log.warning("engine %s could not be loaded at start-up", name, exc_info=True)
+        mp3.spare.prepare(44100)  # the first task's MP3 encoder is already started
         if self.settings.separation_model is not None:
             load_separator(self.settings.separation_model)  # a bad model file fails start-up, clearly
         if self.settings.embedded_broker:
@@ -79,6 +81,7 @@ class Runtime:
             self.worker.stop(timeout=10000)
         self.broker.close()
         self.engines.close()
+        mp3.spare.close()
         self.services.db.dispose()
 
 

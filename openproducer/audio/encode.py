@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import resource
 import subprocess
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,8 +24,8 @@ __all__ = [
     "AudioDecodeError",
     "EncodeError",
     "decode_audio",
-    "Mp3Encoding",
     "encode_mp3",
+    "ffmpeg_command",
     "make_video",
     "pcm16",
     "probe_duration",
@@ -39,11 +38,6 @@ __all__ = [
 
 FFMPEG = "ffmpeg"
 FFPROBE = "ffprobe"
-MP3_KBPS = 192
-# LAME's quality/speed trade-off (ffmpeg's -compression_level, LAME's -q: 0 best and slowest,
-# 9 worst). 5 is LAME's "good quality, fast" middle; at 192 kb/s CBR the bit rate, not the
-# search, bounds the quality, and 5 takes ~25 % less CPU than ffmpeg's default (3).
-MP3_QUALITY = 5
 
 # ffmpeg demuxer forced for each sniffed kind.
 _DEMUXERS = {
@@ -103,22 +97,15 @@ def read_audio(path: str | Path) -> tuple[np.ndarray, int]:
     return data, int(sr)
 
 
-def _ffmpeg(args: list[str]) -> list[str]:
+def ffmpeg_command(args: list[str]) -> list[str]:
+    """ffmpeg with ``args``: no stdin reading, errors only, overwriting its output."""
     return [FFMPEG, "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *args]
 
 
 def _run_ffmpeg(args: list[str], what: str) -> None:
-    proc = subprocess.run(_ffmpeg(args), capture_output=True)
+    proc = subprocess.run(ffmpeg_command(args), capture_output=True)
     if proc.returncode != 0:
         raise EncodeError(f"{what} failed: {proc.stderr.decode(errors='replace')[-500:]}")
-
-
-def _mp3_args(wav_path: Path, mp3_path: Path, bitrate_kbps: int) -> list[str]:
-    return ["-i", str(wav_path), "-vn", *_lame(bitrate_kbps), str(mp3_path)]
-
-
-def _lame(bitrate_kbps: int) -> list[str]:
-    return ["-c:a", "libmp3lame", "-b:a", f"{int(bitrate_kbps)}k", "-compression_level", str(MP3_QUALITY)]
 
 
 def _video_args(
@@ -142,9 +129,11 @@ def _video_args(
     ]  # fmt: skip
 
 
-def encode_mp3(wav_path: str | Path, mp3_path: str | Path, bitrate_kbps: int = MP3_KBPS) -> Path:
-    """Encode CBR MP3 with libmp3lame."""
-    _run_ffmpeg(_mp3_args(Path(wav_path), Path(mp3_path), bitrate_kbps), "mp3 encode")
+def encode_mp3(wav_path: str | Path, mp3_path: str | Path, bitrate_kbps: int = 192) -> Path:
+    """Encode a WAV file as CBR MP3 with libmp3lame (the settings of :mod:`openproducer.audio.mp3`)."""
+    from openproducer.audio.mp3 import lame_args
+
+    _run_ffmpeg(["-i", str(wav_path), "-vn", *lame_args(bitrate_kbps), str(mp3_path)], "mp3 encode")
     return Path(mp3_path)
 
 
@@ -185,42 +174,6 @@ def pcm16(audio: np.ndarray) -> np.ndarray:
     Scaled by 32768 as libsndfile reads and writes 16-bit files, so audio read back from a WAV
     we wrote (an edit's parent) converts to the very same samples."""
     return np.clip(np.rint(_clean(audio) * 32768.0), -32768, 32767).astype(np.int16)
-
-
-class Mp3Encoding:
-    """An MP3 encode running in ffmpeg while the caller does other work: the PCM is fed through a
-    pipe from a thread, so the encode starts at once (no WAV to write first) and the calling
-    thread stays free. ``wait()`` returns the path or raises :class:`EncodeError`."""
-
-    def __init__(self, pcm: np.ndarray, sr: int, mp3_path: str | Path, bitrate_kbps: int = MP3_KBPS) -> None:
-        self.path = Path(mp3_path)
-        args = ["-f", "s16le", "-ar", str(int(sr)), "-ac", "2", "-i", "pipe:0", *_lame(bitrate_kbps), str(self.path)]
-        self._proc = subprocess.Popen(
-            _ffmpeg(args), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
-        self._stderr = b""
-        self._thread = threading.Thread(target=self._feed, args=(np.ascontiguousarray(pcm).tobytes(),), daemon=True)
-        self._thread.start()
-
-    def _feed(self, data: bytes) -> None:
-        try:
-            _, self._stderr = self._proc.communicate(data)
-        except (OSError, ValueError):  # killed by close(); wait() reports the return code
-            pass
-
-    def wait(self) -> Path:
-        self._thread.join()
-        code = self._proc.wait()
-        if code != 0:
-            raise EncodeError(f"mp3 encode failed: {self._stderr.decode(errors='replace')[-500:]}")
-        return self.path
-
-    def close(self) -> None:
-        """Stop the encoder if it still runs (after an error elsewhere): never leave one behind."""
-        if self._proc.poll() is None:
-            self._proc.kill()
-        self._thread.join()
-        self._proc.wait()
 
 
 def write_pcm_wav(path: str | Path, pcm: np.ndarray, sr: int) -> Path:

@@ -15,6 +15,7 @@ import numpy as np
 from sqlalchemy import select
 
 from openproducer.audio import encode
+from openproducer.audio import mp3 as mp3_encoder
 from openproducer.core.clips import blob_key
 from openproducer.core.services import Services
 from openproducer.media.base import BlobStore
@@ -61,16 +62,16 @@ class ClipDraft:
 def store_clip(blobs: BlobStore, draft: ClipDraft, media_token: str | None = None) -> Clip:
     """Encode and upload every file of ``draft`` a finished task needs; return the Clip row to commit.
 
-    The MP3 encodes in ffmpeg (its own core) while this thread writes and uploads the WAV, the
-    cover, the stems and the score. The MP4 is not made here: its key is recorded and
-    :func:`ensure_video` makes it on its first request. Keys derive from the clip id fixed at
-    submit, so a rerun overwrites its own files.
+    The MP3 encodes in an ffmpeg started ahead (its own core) while this thread writes and
+    uploads the WAV, the cover, the stems and the score. The MP4 is not made here: its key is
+    recorded and :func:`ensure_video` makes it on its first request. Keys derive from the clip
+    id fixed at submit, so a rerun overwrites its own files.
     """
     files: dict[str, str] = dict(draft.extra_files)
     with tempfile.TemporaryDirectory(prefix="op-clip-") as tmp:
         out = Path(tmp)
         pcm = encode.pcm16(draft.mix)
-        mp3 = encode.Mp3Encoding(pcm, draft.sample_rate, out / "mix.mp3")
+        mp3 = mp3_encoder.spare.take(pcm, draft.sample_rate)
         try:
             _put(blobs, files, draft.clip_id, encode.write_pcm_wav(out / "mix.wav", pcm, draft.sample_rate))
             del pcm
@@ -88,6 +89,7 @@ def store_clip(blobs: BlobStore, draft: ClipDraft, media_token: str | None = Non
             _put(blobs, files, draft.clip_id, mp3.wait())
         finally:
             mp3.close()
+    mp3_encoder.spare.prepare(draft.sample_rate)  # the next task's encoder starts while this one commits
     files["video"] = blob_key(draft.clip_id, "video.mp4")  # made on first request: ensure_video
     return Clip(
         id=draft.clip_id, api_key_id=draft.api_key_id, task_id=draft.task_id,

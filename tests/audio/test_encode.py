@@ -142,36 +142,6 @@ def test_mp3_is_cbr_192(tmp_path: Path, samples: dict[str, Path]) -> None:
     assert abs(int(info["format"]["bit_rate"]) - 192_000) < 2_000
 
 
-def test_mp3_encodes_from_a_pipe_while_the_caller_writes_the_wav(tmp_path: Path) -> None:
-    mix = _tone(30.0)
-    mix[1000, 0] = 3.0  # out of range: clipped, never wrapped round
-    pcm = encode.pcm16(mix)
-    assert pcm.dtype == np.int16 and pcm.shape == mix.shape and pcm[1000, 0] == 32767
-    encoding = encode.Mp3Encoding(pcm, SR, tmp_path / "mix.mp3")
-    wav = encode.write_pcm_wav(tmp_path / "mix.wav", pcm, SR)
-    mp3 = encoding.wait()
-    encoding.close()  # after wait: nothing to stop
-    stored, sr = sf.read(wav, dtype="int16", always_2d=True)
-    assert sr == SR and np.array_equal(stored, pcm), "the WAV holds the very samples the MP3 was made from"
-    info = _probe(mp3)
-    assert info["streams"][0]["codec_name"] == "mp3"
-    assert abs(int(info["format"]["bit_rate"]) - 192_000) < 2_000
-    decoded = decode_audio(mp3)
-    assert abs(len(decoded) / SR - 30.0) < 0.05
-    # The decoded tone is the tone: 440 Hz on the left, 660 Hz on the right.
-    spectrum = np.abs(np.fft.rfft(decoded[SR:2 * SR], axis=0))
-    assert [int(np.argmax(spectrum[:, ch])) for ch in (0, 1)] == [440, 660]
-
-
-def test_mp3_encode_failure_is_reported_and_close_stops_the_encoder(tmp_path: Path) -> None:
-    failing = encode.Mp3Encoding(encode.pcm16(_tone(1.0)), SR, tmp_path / "missing-dir" / "x.mp3")
-    with pytest.raises(encode.EncodeError, match="mp3 encode failed"):
-        failing.wait()
-    running = encode.Mp3Encoding(encode.pcm16(_tone(120.0)), SR, tmp_path / "long.mp3")
-    running.close()
-    assert running._proc.poll() is not None
-
-
 def test_make_video_is_a_512_square_at_one_frame_per_second(tmp_path: Path) -> None:
     cover = tmp_path / "c.png"
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "color=blue:s=768x768:d=1",
