@@ -172,3 +172,17 @@ def test_pcm16_round_trips_through_a_stored_wav(tmp_path: Path) -> None:
     wav = encode.write_pcm_wav(tmp_path / "a.wav", pcm, SR)
     again = encode.pcm16(encode.read_audio(wav)[0])
     assert np.array_equal(again, pcm)
+
+
+def test_pcm16_silences_nan_and_clips_infinities() -> None:
+    weird = np.array([[np.nan, np.inf], [-np.inf, 1.0], [-1.0, 0.5], [2.0, -2.0]], dtype=np.float32)
+    assert encode.pcm16(weird).tolist() == [[0, 32767], [-32768, 32767], [-32768, 16384], [32767, -32768]]
+    mono = encode.pcm16(np.array([0.25, -0.25], dtype=np.float32))
+    assert mono.tolist() == [[8192, 8192], [-8192, -8192]], "mono is played on both channels"
+
+
+def test_stems_are_lossless_flac(tmp_path: Path) -> None:
+    stem = _tone(3.0)
+    path = encode.write_flac(tmp_path / "stem.flac", stem, SR)
+    assert sf.info(str(path)).format == "FLAC"
+    assert np.array_equal(sf.read(path, dtype="int16")[0], encode.pcm16(stem))
