@@ -12,13 +12,16 @@ Starts `openproducer serve` (embedded mode, one process) on a fresh data folder,
      same bytes under the same load: polls/s, p50, p99 of each and the ratio ours / bare.
 
 Usage: python bench/api_load.py [--runs 3] [--duration 10] [--connections 64] [--submits 30]
-       [--server-log FILE] [--skip-songs] [--json FILE]
+       [--server-log FILE] [--skip-songs] [--json FILE] [--baseline CHECKOUT]
+--baseline runs a second server from another checkout (say, main before a change) and has the two
+take turns on every song, so a shared machine's load falls on both alike.
 Needs `wrk` (Debian package) for step 3; without it that step is skipped with a message.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -102,12 +105,25 @@ def _wait_ready(url: str, process: subprocess.Popen) -> None:
     raise SystemExit(f"{url} did not answer")
 
 
-def _start(data_dir: Path, port: int, log_path: Path | None) -> subprocess.Popen:
-    env = {**os.environ, "OPENPRODUCER_RATE_LIMIT": "", "OPENPRODUCER_MAX_ACTIVE_TASKS_PER_KEY": "100000"}
+def _command(source: Path | None) -> list[str]:
+    """``openproducer`` from this environment, or from the checkout ``source`` (its package first,
+    ahead of the editable install of this one)."""
+    if source is None:
+        return [sys.executable, "-m", "openproducer.cli"]
+    code = (
+        "import sys; sys.meta_path[:] = [f for f in sys.meta_path if 'editable' not in repr(f)]; "
+        f"sys.path.insert(0, {str(source.resolve())!r}); "
+        "from openproducer.cli import main; sys.exit(main(sys.argv[1:]))"
+    )
+    return [sys.executable, "-c", code]
+
+
+def _start(data_dir: Path, port: int, log_path: Path | None, source: Path | None = None) -> subprocess.Popen:
+    env = {**os.environ, "OPENPRODUCER_RATE_LIMIT": "", "OPENPRODUCER_MAX_ACTIVE_TASKS_PER_KEY": "100000",
+           "OPENPRODUCER_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
     log = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115 - closed with the process
     process = subprocess.Popen(
-        [sys.executable, "-m", "openproducer.cli", "serve", "--data-dir", str(data_dir), "--port", str(port)],
-        env=env, stdout=log, stderr=log,
+        [*_command(source), "serve", "--data-dir", str(data_dir), "--port", str(port)], env=env, stdout=log, stderr=log,
     )
     _wait_ready(f"http://127.0.0.1:{port}/readyz", process)
     return process
@@ -140,10 +156,10 @@ def _serve_bare(port: int, body_file: str) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="off")
 
 
-def _key(data_dir: Path) -> str:
+def _key(data_dir: Path, source: Path | None = None) -> str:
     out = subprocess.run(
-        [sys.executable, "-m", "openproducer.cli", "keys", "create", "--name", "bench", "--credits", "1000000",
-         "--data-dir", str(data_dir)], capture_output=True, text=True, check=True,
+        [*_command(source), "keys", "create", "--name", "bench", "--credits", "1000000", "--data-dir", str(data_dir)],
+        capture_output=True, text=True, check=True,
     )
     return out.stdout.strip().splitlines()[-1]
 
@@ -187,24 +203,41 @@ def _cpu_s(pid: int) -> float:
     return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime stime cutime cstime
 
 
-def _songs(client: httpx.Client, runs: int, server_pid: int) -> dict[str, object]:
-    results: dict[str, object] = {}
-    for name, (body, target) in SONGS.items():
-        timings, cpu = [], []
+def _songs(servers: dict[str, tuple[int, httpx.Client]], runs: int) -> dict[str, dict[str, object]]:
+    """Each song ``runs`` times on each server, the servers taking turns (so they share the
+    machine's load alike): wall time to SUCCESS and the server's CPU time, per server."""
+    measured = {label: {name: ([], []) for name in SONGS} for label in servers}
+    for name, (body, _) in SONGS.items():
         for seed in range(1, runs + 1):
-            cpu_before = _cpu_s(server_pid)
-            start = time.perf_counter()
-            task = client.post("/producer/create", json={**body, "seed": seed})
-            assert task.status_code == 200, task.text
-            done = _wait(client, task.json()["task_id"])
-            timings.append(time.perf_counter() - start)
-            cpu.append(_cpu_s(server_pid) - cpu_before)
-            assert done["status"] == "SUCCESS", done
-        median = statistics.median(timings)
-        results[name] = {"runs_s": [round(t, 3) for t in timings], "median_s": round(median, 3),
-                         "target_s": target, "met": median <= target,
-                         "server_cpu_s_median": round(statistics.median(cpu), 3)}
+            for label, (pid, client) in servers.items():
+                cpu_before = _cpu_s(pid)
+                start = time.perf_counter()
+                task = client.post("/producer/create", json={**body, "seed": seed})
+                assert task.status_code == 200, task.text
+                done = _wait(client, task.json()["task_id"])
+                measured[label][name][0].append(time.perf_counter() - start)
+                measured[label][name][1].append(_cpu_s(pid) - cpu_before)
+                assert done["status"] == "SUCCESS", done
+    results: dict[str, dict[str, object]] = {}
+    for label, songs in measured.items():
+        results[label] = {}
+        for name, (wall, cpu) in songs.items():
+            median, target = statistics.median(wall), SONGS[name][1]
+            results[label][name] = {"runs_s": [round(t, 3) for t in wall], "median_s": round(median, 3),
+                                    "target_s": target, "met": median <= target,
+                                    "server_cpu_s_median": round(statistics.median(cpu), 3)}
     return results
+
+
+def _start_baseline(source: Path, data_dir: Path, stack: contextlib.ExitStack) -> tuple[int, httpx.Client]:
+    key = _key(data_dir, source)
+    port = _free_port()
+    process = _start(data_dir, port, None, source)
+    stack.callback(lambda: (process.terminate(), process.wait(timeout=30)))
+    client = stack.enter_context(httpx.Client(
+        base_url=f"http://127.0.0.1:{port}/api/v1", headers={"Authorization": f"Bearer {key}"}, timeout=300))
+    _wait(client, client.post("/producer/create", json={**SONGS["30s_vocals"][0], "seed": 99}).json()["task_id"])
+    return process.pid, client
 
 
 def _loadavg() -> str:
@@ -226,12 +259,15 @@ def main() -> None:
     parser.add_argument("--skip-songs", action="store_true", help="only the poll and submit figures")
     parser.add_argument("--server-log", type=Path, default=None, help="write the server's log here")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="a checkout of other code (e.g. `git worktree add /tmp/base main`): its server runs "
+                             "the same songs, taking turns with ours")
     args = parser.parse_args()
     results: dict[str, object] = {
         "machine": f"{platform.node()} ({os.cpu_count()} cores, {platform.python_version()})",
         "date": time.strftime("%Y-%m-%d %H:%M %Z"), "load_average_before": _loadavg(),
     }
-    with tempfile.TemporaryDirectory(prefix="op-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="op-bench-") as tmp, contextlib.ExitStack() as stack:
         data_dir = Path(tmp) / "data"
         key = _key(data_dir)
         port = _free_port()
@@ -243,7 +279,10 @@ def main() -> None:
                 warm = client.post("/producer/create", json={**SONGS["30s_vocals"][0], "seed": 99})
                 _wait(client, warm.json()["task_id"])
                 if not args.skip_songs:
-                    results["submit_to_success"] = _songs(client, args.runs, server.pid)
+                    servers = {"openproducer": (server.pid, client)}
+                    if args.baseline is not None:
+                        servers["baseline"] = _start_baseline(args.baseline, Path(tmp) / "baseline", stack)
+                    results["submit_to_success"] = _songs(servers, args.runs)
                 task = client.post("/producer/create", json={"sound": SOUND, "make_instrumental": True, "length": 5})
                 done_task = task.json()["task_id"]
                 _wait(client, done_task)
