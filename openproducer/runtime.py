@@ -47,11 +47,11 @@ class Runtime:
                 self.engines.get(name)
             except Exception:
                 log.warning("engine %s could not be loaded at start-up", name, exc_info=True)
-        mp3.spare.prepare(44100)  # the first task's MP3 encoder is already started
         if self.settings.separation_model is not None:
             load_separator(self.settings.separation_model)  # a bad model file fails start-up, clearly
         if self.settings.embedded_broker:
             recover_on_boot(self.services)
+        mp3.spare.prepare(44100)  # the first task's MP3 encoder is already started
         self.worker = start_worker(self.broker, consumed, threads)
         self.reconciler = Reconciler(
             self.services, self.settings.reconcile_interval_s, on_webhook=self.actors.enqueue_webhook

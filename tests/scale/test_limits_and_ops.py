@@ -41,10 +41,7 @@ def test_database_unreachable_is_503_then_recovers(fake_server, data_dir):
     key = live.new_key(credits=100)
     db_file = data_dir / "openproducer.db"
     with live.client(key) as client:
-        first = client.post("/producer/create", json=BODY)
-        assert first.status_code == 200
-        # Let it finish first: a worker caught half-way by the outage would fail and refund it.
-        assert live.wait(client, first.json()["task_id"])["status"] == "SUCCESS"
+        assert client.post("/producer/create", json=BODY).status_code == 200
         live.runtime.services.db.engine.dispose()
         hidden = db_file.with_suffix(".gone")
         db_file.rename(hidden)
