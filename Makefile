@@ -31,11 +31,12 @@ PYTEST_ARGS ?=
 
 setup: .stamp-venv
 
-# The neural engines' extra, for the tests (tiny random models on the CPU). torch 2.13.0 first:
-# this machine kind ships it as a CPU wheel; an unpinned torch would pull several GB of CUDA.
+# The neural engines' extra, for the tests (tiny random models on the CPU). torch is pinned to
+# 2.13.0, which this machine kind ships as a CPU wheel (an unpinned torch would pull several GB of
+# CUDA), in the same pip run as the package: one resolution sees both torch's setuptools>=77 and
+# our setuptools<81 (pyworld), so pip never installs a setuptools it must then take back.
 .stamp-gpu: .stamp-venv
-	$(BIN)/python -m pip install -q "torch==2.13.0"
-	$(BIN)/python -m pip install -q -e ".[test,scale,gpu,separation]"
+	$(BIN)/python -m pip install -q "torch==2.13.0" -e ".[test,scale,gpu,separation]"
 	@touch $@
 
 setup-gpu: .stamp-gpu
@@ -68,6 +69,7 @@ fuzz: setup
 	$(BIN)/python bench/fuzz_api.py $(FUZZ_ARGS)
 
 bench: setup
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
 	$(BIN)/python bench/api_load.py
 	$(BIN)/python bench/engine_speed.py
 

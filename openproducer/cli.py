@@ -18,6 +18,8 @@ __all__ = ["main"]
 
 log = logging.getLogger("openproducer")
 
+_STORED_PREFIX = 11  # characters of a key kept in clear (store/keys.py): "op_" and 8 more
+
 
 def _settings(args: argparse.Namespace, **extra: Any) -> Settings:
     return load_settings(data_dir=args.data_dir, **extra)
@@ -30,8 +32,10 @@ def _setup_logging(settings: Settings, verbose: bool = False) -> None:
 
 
 def _migrate(settings: Settings) -> None:
+    from openproducer.extras import check_extras
     from openproducer.store.db import migrate
 
+    check_extras(settings)  # a database, broker or storage whose client is missing: say which extra
     migrate(settings.resolved_database_url)
 
 
@@ -49,7 +53,10 @@ def _lock_data_dir(settings: Settings) -> Any:
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        raise SystemExit(f"another openproducer serve is using {settings.data_dir}") from None
+        raise SystemExit(
+            f"another openproducer serve is using {settings.data_dir}: give this one its own --data-dir"
+            " (env OPENPRODUCER_DATA_DIR)"
+        ) from None
     return handle
 
 
@@ -115,7 +122,7 @@ def cmd_keys_create(args: argparse.Namespace) -> int:
             grant(session, key.id, args.credits, note="initial credits")
         if args.extra_credits:
             grant(session, key.id, args.extra_credits, extra=True, note="initial extra credits")
-    print(f"created key {key.prefix}… ({args.name}) with {args.credits} credits; it is shown once:")
+    print(f"created key {key.prefix} ({args.name}) with {args.credits} credits; it is shown once:")
     print(plaintext)
     return 0
 
@@ -152,23 +159,32 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
         for key in list_keys(session):
             balance = get_balance(session, key.id)
             state = "disabled" if key.disabled else "active"
-            print(f"{key.prefix}…\t{key.name}\t{state}\tcredits={balance.credits}\textra={balance.extra_credits}")
+            # The prefix as `credits add` takes it (no ellipsis: a copied "op_AbC…" would match nothing).
+            print(f"{key.prefix}\t{key.name}\t{state}\tcredits={balance.credits}\textra={balance.extra_credits}")
     return 0
+
+
+def key_prefix_argument(text: str) -> str:
+    """A key prefix as typed or pasted: surrounding space and a trailing "…" or "..." are dropped."""
+    return text.strip().rstrip("…").removesuffix("...").strip()
 
 
 def cmd_credits_add(args: argparse.Namespace) -> int:
     from openproducer.core.credits import grant
-    from openproducer.store.keys import find_by_prefix
+    from openproducer.store.keys import find_by_prefix, find_key
 
+    prefix = key_prefix_argument(args.key_prefix)
     db = _db(_settings(args))
     with db.session() as session:
-        found = find_by_prefix(session, args.key_prefix)
+        whole = find_key(session, prefix) if len(prefix) > _STORED_PREFIX else None  # a whole key works too
+        found = [whole] if whole is not None else find_by_prefix(session, prefix) if prefix else []
         if len(found) != 1:
-            print(f"key prefix {args.key_prefix!r} matches {len(found)} keys; give a longer prefix", file=sys.stderr)
+            print(f"key prefix {prefix!r} matches {len(found)} keys; copy a prefix from `openproducer keys list`",
+                  file=sys.stderr)
             return 2
         grant(session, found[0].id, args.amount, extra=args.extra, note="credits add")
     pool = "extra credits" if args.extra else "credits"
-    print(f"added {args.amount} {pool} to {found[0].prefix}… ({found[0].name})")
+    print(f"added {args.amount} {pool} to {found[0].prefix} ({found[0].name})")
     return 0
 
 
@@ -237,8 +253,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from openproducer.extras import MissingExtra
+
     args = _parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except MissingExtra as exc:
+        print(f"openproducer {args.command}: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import dramatiq
 
+from openproducer.audio import mp3
 from openproducer.core.config import Settings
 from openproducer.core.reconcile import Reconciler, recover_on_boot
 from openproducer.core.run import TaskRunner
@@ -14,6 +15,7 @@ from openproducer.core.services import Services
 from openproducer.core.uploads import load_separator
 from openproducer.core.webhooks import deliver
 from openproducer.engines.registry import EngineRegistry
+from openproducer.extras import check_extras
 from openproducer.media.stores import open_blob_store
 from openproducer.queue.actors import Actors, bind_actors
 from openproducer.queue.broker import make_broker, start_worker
@@ -52,6 +54,7 @@ class Runtime:
             load_separator(self.settings.separation_model)  # a bad model file fails start-up, clearly
         if self.settings.embedded_broker:
             recover_on_boot(self.services)
+        mp3.spare.prepare(44100)  # the first task's MP3 encoder is already started
         self.worker = start_worker(self.broker, consumed, threads)
         self.reconciler = Reconciler(
             self.services, self.settings.reconcile_interval_s, on_webhook=self.actors.enqueue_webhook
@@ -81,10 +84,12 @@ class Runtime:
             self.worker.stop(timeout=10000)
         self.broker.close()
         self.engines.close()
+        mp3.spare.close()
         self.services.db.dispose()
 
 
 def build_runtime(settings: Settings, engines: EngineRegistry | None = None) -> Runtime:
+    check_extras(settings)
     db = Database(settings.resolved_database_url)
     blobs = open_blob_store(settings.resolved_storage_url, settings.s3)
     broker = make_broker(settings.broker_url)

@@ -30,6 +30,35 @@ def test_keys_and_credits(capsys, data_dir):
     assert code == 2
 
 
+def test_listed_prefix_is_what_credits_add_takes(capsys, data_dir):
+    _, out = _run(capsys, "keys", "create", "--name", "bob", "--credits", "10", "--data-dir", str(data_dir))
+    key = out.strip().splitlines()[-1]
+    _, listed = _run(capsys, "keys", "list", "--data-dir", str(data_dir))
+    prefix = listed.split("\t")[0]
+    assert prefix == key[:11] and "…" not in listed and "..." not in listed
+    for typed in (prefix, prefix + "…", prefix + "...", f" {prefix}… ", key):  # as listed, pasted, or whole
+        code, out = _run(capsys, "credits", "add", typed, "1", "--data-dir", str(data_dir))
+        assert code == 0 and f"added 1 credits to {prefix} (bob)" in out, typed
+    _, listed = _run(capsys, "keys", "list", "--data-dir", str(data_dir))
+    assert "credits=15" in listed
+    code, _ = _run(capsys, "credits", "add", key + "x", "1", "--data-dir", str(data_dir))
+    assert code == 2, "a mistyped whole key matches nothing"
+    code, _ = _run(capsys, "credits", "add", "…", "1", "--data-dir", str(data_dir))
+    assert code == 2, "an empty prefix matches nothing"
+
+
+def test_a_service_without_its_client_names_the_extra(capsys, data_dir, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "boto3" else real(name, *a))
+    monkeypatch.setenv("OPENPRODUCER_STORAGE_URL", "s3://bucket/prefix")
+    code = main(["migrate", "--data-dir", str(data_dir)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "storage_url s3:// needs the boto3 package: pip install 'openproducer[scale]'" in err
+
+
 def test_demo_key_is_stable(capsys, data_dir):
     _, first = _run(capsys, "keys", "demo", "--data-dir", str(data_dir))
     _, second = _run(capsys, "keys", "demo", "--data-dir", str(data_dir))

@@ -1,55 +1,49 @@
-"""A direct ASGI answer for the hottest requests, the polls (``GET /api/v1/<family>/task/{id}``).
+"""A direct ASGI answer for the hottest requests: the polls, ``GET <prefix>{task_id}``.
 
-Clients poll every few seconds, many at once; this path answers a poll without FastAPI's
-routing and dependency machinery (several times cheaper per request). It calls the same
-services as the documented route (``routes/producer.py``); anything unusual -- an auth error,
-an unknown task, a database that is down -- falls through to that route, which renders it.
+Clients poll every few seconds, many at once; this path answers a poll before FastAPI's own
+layers, routing and dependency machinery run (several times cheaper per request). Each path
+prefix has a poll function that calls the same services as the documented route; anything
+unusual -- an auth error, an unknown task, a database that is down, any exception -- falls
+through to that route, which renders it.
 """
 
 from __future__ import annotations
 
-from sqlalchemy.exc import OperationalError
+from collections.abc import Callable, Mapping
+
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from openproducer.api.origin import request_origin
-from openproducer.core.accounts import KeyResolver
-from openproducer.core.errors import ProducerError
-from openproducer.core.queries import TaskPolls
+__all__ = ["PollFastPath", "PollFunction"]
 
-__all__ = ["PollFastPath"]
+# (scope, Authorization header or None, task id) -> (HTTP status, encoded JSON body).
+# Raising anything means "let the documented route answer".
+PollFunction = Callable[[Scope, str | None, str], tuple[int, bytes]]
 
-# Poll path prefix -> the family whose tasks it answers.
-POLL_PREFIXES = {
-    "/api/v1/producer/task/": "producer",
-    "/api/v1/sonic/task/": "sonic",
-    "/api/v1/suno/clip/": "sonic",
-    "/api/v1/suno/task/": "sonic",
-    "/api/v1/riffusion/task/": "riffusion",
-    "/api/v1/nuro/task/": "nuro",
-    "/api/v1/studio/task/": "studio",
-}
+_JSON = (b"content-type", b"application/json")
 
 
 class PollFastPath:
-    def __init__(self, app: ASGIApp, keys: KeyResolver, polls: TaskPolls, inline: bool) -> None:
+    """``polls`` maps a path prefix (``/api/v1/producer/task/``) to its poll function. ``inline``:
+    call them on the event loop (SQLite answers in microseconds) rather than in a thread."""
+
+    def __init__(self, app: ASGIApp, polls: Mapping[str, PollFunction], inline: bool) -> None:
         self.app = app
-        self.keys = keys
-        self.polls = polls
-        self.inline = inline  # SQLite answers in microseconds: no thread hop
+        self.polls = tuple(polls.items())
+        self.inline = inline
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        family = None
         if scope["type"] == "http" and scope["method"] == "GET":
-            for prefix, name in POLL_PREFIXES.items():
+            path = scope["path"]
+            for prefix, poll in self.polls:
                 if path.startswith(prefix):
-                    family, task_id = name, path[len(prefix):]
+                    task_id = path[len(prefix):]
+                    if task_id and "/" not in task_id and await self._answer(poll, scope, task_id, send):
+                        return
                     break
-        if family is None or "/" in task_id:
-            await self.app(scope, receive, send)
-            return
-        origin = request_origin(scope, self.polls.services.settings)
+        await self.app(scope, receive, send)
+
+    async def _answer(self, poll: PollFunction, scope: Scope, task_id: str, send: Send) -> bool:
         authorization = None
         for name, value in scope["headers"]:
             if name == b"authorization":
@@ -57,18 +51,15 @@ class PollFastPath:
                 break
         try:
             if self.inline:
-                status, body = self._answer(authorization, task_id, family, origin)
+                status, body = poll(scope, authorization, task_id)
             else:
-                status, body = await run_in_threadpool(self._answer, authorization, task_id, family, origin)
-        except (ProducerError, OperationalError):  # the documented route renders these
-            await self.app(scope, receive, send)
-            return
+                status, body = await run_in_threadpool(poll, scope, authorization, task_id)
+        except Exception:  # the documented route answers (and renders the error) instead
+            return False
         await send({
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            "headers": [_JSON, (b"content-length", str(len(body)).encode())],
         })
         await send({"type": "http.response.body", "body": body})
-
-    def _answer(self, authorization: str | None, task_id: str, family: str, origin: str) -> tuple[int, bytes]:
-        return self.polls.poll(self.keys.resolve(authorization), task_id, family, origin)
+        return True

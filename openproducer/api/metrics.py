@@ -1,29 +1,106 @@
-"""Prometheus metrics at ``/metrics``.
+"""Metrics: HTTP latency kept cheaply per request, served as Prometheus text at ``/metrics``.
 
 Task figures are read from the database when scraped, so any API node reports the whole
 fleet (every worker, every machine) without a push gateway; HTTP latency is per process.
+Prometheus output needs ``prometheus-client`` (the ``scale`` extra); without it the server
+runs as usual and ``/metrics`` answers 501 saying which extra turns it on.
 """
 
 from __future__ import annotations
 
-import time
+import logging
+from bisect import bisect_left
 from collections.abc import Iterator
-
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, SummaryMetricFamily
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from typing import Any
 
 from openproducer.core.services import Services
+from openproducer.extras import SCALE_EXTRA
 from openproducer.store import tasks as task_store
 
-__all__ = ["Metrics"]
+__all__ = ["BUCKETS", "METRICS_EXTRA", "HttpLatency", "PrometheusMetrics", "prometheus_metrics"]
+
+log = logging.getLogger(__name__)
+
+BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+METRICS_EXTRA = SCALE_EXTRA
+
+
+class HttpLatency:
+    """A latency histogram per (method, route, status) in plain lists.
+
+    Observing is a bisect and two additions, done on the event loop's thread (the only writer),
+    so a request pays about a microsecond; the Prometheus histogram is built only when scraped.
+    """
+
+    def __init__(self) -> None:
+        self.series: dict[tuple[str, str, str], list[float]] = {}
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        key = (method, route, str(status))
+        counts = self.series.get(key)
+        if counts is None:
+            counts = self.series[key] = [0.0] * (len(BUCKETS) + 2)  # one per bucket, +Inf, then the sum
+        counts[bisect_left(BUCKETS, seconds)] += 1
+        counts[-1] += seconds
+
+    def snapshot(self) -> list[tuple[tuple[str, str, str], list[float]]]:
+        """A consistent copy (list() of a dict's items runs without releasing the GIL)."""
+        return [(key, list(counts)) for key, counts in list(self.series.items())]
+
+
+class PrometheusMetrics:
+    """The ``/metrics`` document: HTTP latency of this process and the fleet's task figures."""
+
+    def __init__(self, services: Services, latency: HttpLatency) -> None:
+        from prometheus_client import CollectorRegistry
+
+        self.registry = CollectorRegistry()
+        self.registry.register(_HttpCollector(latency))
+        self.registry.register(_TaskCollector(services))
+
+    def render(self) -> tuple[bytes, str]:
+        from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+        return generate_latest(self.registry), CONTENT_TYPE_LATEST
+
+
+def prometheus_metrics(services: Services, latency: HttpLatency) -> PrometheusMetrics | None:
+    """The metrics document, or None (logged once, with the extra that enables it) without prometheus-client."""
+    try:
+        return PrometheusMetrics(services, latency)
+    except ImportError:
+        log.info("metrics off: /metrics needs prometheus-client (%s)", METRICS_EXTRA)
+        return None
+
+
+class _HttpCollector:
+    def __init__(self, latency: HttpLatency) -> None:
+        self.latency = latency
+
+    def collect(self) -> Iterator[Any]:
+        from prometheus_client.core import HistogramMetricFamily
+
+        family = HistogramMetricFamily(
+            "openproducer_http_request_duration_seconds", "HTTP latency by route",
+            labels=["method", "route", "status"],
+        )
+        bounds = [*(f"{bound:g}" for bound in BUCKETS), "+Inf"]
+        for labels, counts in self.latency.snapshot():
+            cumulative, total = [], 0.0
+            for bound, count in zip(bounds, counts[:-1], strict=True):
+                total += count
+                cumulative.append((bound, total))
+            family.add_metric(list(labels), cumulative, sum_value=counts[-1])
+        yield family
 
 
 class _TaskCollector:
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    def collect(self) -> Iterator[object]:
+    def collect(self) -> Iterator[Any]:
+        from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, SummaryMetricFamily
+
         with self.services.db.session(write=False) as session:
             stats = task_store.fleet_stats(session)
         depth = GaugeMetricFamily("openproducer_queue_depth", "PENDING tasks per engine", labels=["engine"])
@@ -45,40 +122,3 @@ class _TaskCollector:
         refunds = CounterMetricFamily("openproducer_refunds", "refund ledger entries")
         refunds.add_metric([], stats.refunds)
         yield from (depth, running, finished, duration, refunds)
-
-
-class Metrics:
-    def __init__(self, services: Services) -> None:
-        self.registry = CollectorRegistry()
-        self.http_latency = Histogram(
-            "openproducer_http_request_duration_seconds", "HTTP latency by route", ["method", "route", "status"],
-            registry=self.registry, buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
-        )
-        self.registry.register(_TaskCollector(services))
-
-    def render(self) -> tuple[bytes, str]:
-        return generate_latest(self.registry), CONTENT_TYPE_LATEST
-
-    def middleware(self, app: ASGIApp) -> ASGIApp:
-        histogram = self.http_latency
-
-        async def timed(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] != "http":
-                await app(scope, receive, send)
-                return
-            start = time.perf_counter()
-            status = [500]
-
-            async def record_status(message: Message) -> None:
-                if message["type"] == "http.response.start":
-                    status[0] = message["status"]
-                await send(message)
-
-            try:
-                await app(scope, receive, record_status)
-            finally:
-                route = scope.get("route")
-                path = getattr(route, "path", None) or ("poll" if "/producer/task/" in scope["path"] else "other")
-                histogram.labels(scope["method"], path, str(status[0])).observe(time.perf_counter() - start)
-
-        return timed

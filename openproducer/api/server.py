@@ -44,10 +44,14 @@ def guarded_http_protocol(max_header_bytes: int, header_timeout_s: float) -> typ
     class GuardedHttpToolsProtocol(HttpToolsProtocol):
         # Two measures of a head: while it streams in, the bytes of every read in which no head
         # ended (so at most one read, 64-256 KB, is held beyond the limit); once parsed, its
-        # request line and headers (a head that arrived whole in one read).
+        # request line and headers (a head that arrived whole in one read; only counted when
+        # that read was large enough to hold too big a head).
+        # The timer runs only while a head is incomplete at the end of a read: a head that arrives
+        # in one read -- nearly every request -- costs no timer at all.
         _in_head = True  # between a request's first byte (or the connection's start) and its headers' end
         _began = False  # a request's first byte has arrived and its headers have not ended
         _head_bytes = 0
+        _read_bytes = 0
         _heads_done = 0
         _refused = False
         _head_timer: asyncio.TimerHandle | None = None
@@ -64,28 +68,36 @@ def guarded_http_protocol(max_header_bytes: int, header_timeout_s: float) -> typ
             if self._refused:
                 return
             heads_before = self._heads_done
+            self._read_bytes = len(data)
             super().data_received(data)
-            if self._in_head and self._heads_done == heads_before and not self._refused:
-                self._head_bytes += len(data)
-                if self._head_bytes > max_header_bytes and not self.transport.is_closing():
-                    self._refuse(too_large)
+            if self._in_head and not self._refused:
+                if self._heads_done == heads_before:
+                    self._head_bytes += len(data)
+                    if self._head_bytes > max_header_bytes and not self.transport.is_closing():
+                        self._refuse(too_large)
+                        return
+                if self._head_timer is None:
+                    self._arm()  # a head still incomplete: from now it has header_timeout_s
 
         def on_message_begin(self) -> None:
             if self._refused:
                 return
             super().on_message_begin()
             self._in_head, self._began, self._head_bytes = True, True, 0
-            self._arm()
+            self._disarm()  # the connection's idle timer; data_received arms one if this head is split
 
         def on_headers_complete(self) -> None:
             if self._refused:
                 return
-            self._in_head, self._began, self._head_bytes = False, False, 0
+            self._in_head, self._began = False, False
             self._heads_done += 1
             self._disarm()
-            if len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers) > max_header_bytes:
+            if self._head_bytes + self._read_bytes > max_header_bytes and (
+                len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers) > max_header_bytes
+            ):
                 self._refuse(too_large)
                 return
+            self._head_bytes = 0
             super().on_headers_complete()
 
         def on_body(self, body: bytes) -> None:
@@ -137,4 +149,8 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         # Used when uvicorn runs h11 (no httptools installed); the same bound as the guarded protocol.
         "h11_max_incomplete_event_size": settings.max_header_bytes,
         "timeout_keep_alive": 5,
+        # Forwarded / X-Forwarded-* are read by the app itself, from its trusted proxies only
+        # (settings.trusted_proxies); uvicorn's own rewriting of the client address would hide
+        # which peer sent them.
+        "proxy_headers": False,
     }

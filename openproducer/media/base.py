@@ -26,7 +26,8 @@ class BlobStore(Protocol):
     def put_bytes(self, key: str, data: bytes, content_type: str) -> None: ...
 
     def put_file(self, key: str, path: Path, content_type: str) -> None:
-        """Copy a file into the store; the caller keeps its file."""
+        """Store a file's bytes. A local store may hard-link the file instead of copying it, so the
+        caller must not write into that file afterwards (deleting or replacing it is fine)."""
 
     def get_bytes(self, key: str) -> bytes:
         """Raises BlobNotFound."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -67,8 +68,23 @@ class LocalBlobStore:
         self._write_atomic(key, lambda fh: fh.write(data))
 
     def put_file(self, key: str, path: Path, content_type: str) -> None:
-        with open(path, "rb") as src:
-            self._write_atomic(key, lambda fh: shutil.copyfileobj(src, fh, 1 << 20))
+        """A hard link when ``path`` is on the store's file system (no bytes copied; the caller
+        keeps its name for the file), else a copy; either way the blob appears atomically."""
+        target = self._path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        linked = target.parent / f"{_TMP_PREFIX}{secrets.token_hex(8)}"
+        try:
+            os.link(path, linked)
+        except OSError:  # another file system, or links not supported: copy
+            with open(path, "rb") as src:
+                self._write_atomic(key, lambda fh: shutil.copyfileobj(src, fh, 1 << 20))
+            return
+        try:
+            os.chmod(linked, 0o644)
+            os.replace(linked, target)
+        except BaseException:
+            linked.unlink(missing_ok=True)
+            raise
 
     def get_bytes(self, key: str) -> bytes:
         try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
 from pathlib import Path
 
 import numpy as np
@@ -143,27 +142,20 @@ def test_mp3_is_cbr_192(tmp_path: Path, samples: dict[str, Path]) -> None:
     assert abs(int(info["format"]["bit_rate"]) - 192_000) < 2_000
 
 
-def test_finish_files(tmp_path: Path) -> None:
+def test_make_video_is_a_512_square_at_one_frame_per_second(tmp_path: Path) -> None:
     cover = tmp_path / "c.png"
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "color=blue:s=768x768:d=1",
                     "-frames:v", "1", str(cover)], check=True)  # fmt: skip
-    mix = _tone(30.0)
-    start = time.perf_counter()
-    paths = encode.finish_files(mix, SR, cover.read_bytes(), tmp_path / "out")
-    elapsed = time.perf_counter() - start
-    assert elapsed < 2.0  # ~0.45 s on the 2-core dev box; generous for loaded CI
-    assert {k: p.name for k, p in paths.items()} == {
-        "wav": "mix.wav", "png": "cover.png", "mp3": "mix.mp3", "mp4": "video.mp4",
-    }  # fmt: skip
-    assert paths["png"].read_bytes() == cover.read_bytes()
-    assert len(encode.read_audio(paths["wav"])[0]) == len(mix)
-    assert abs(len(decode_audio(paths["mp3"])) / SR - 30.0) < 0.1
-    video = _probe(paths["mp4"])
+    wav = encode.write_wav(tmp_path / "mix.wav", _tone(30.4), SR)
+    path = encode.make_video(cover, wav, tmp_path / "video.mp4", duration=30.4)
+    video = _probe(path)
     streams = {s["codec_type"]: s for s in video["streams"]}
     assert streams["video"]["codec_name"] == "h264" and streams["audio"]["codec_name"] == "aac"
     assert (streams["video"]["width"], streams["video"]["height"]) == (512, 512)
-    assert abs(float(video["format"]["duration"]) - 30.0) < 0.1
+    assert abs(float(video["format"]["duration"]) - 30.4) < 0.05
     assert int(streams["video"]["nb_frames"]) <= 31  # 1 frame per second
+    # Every sample of the song is in the video, the last 0.4 s included.
+    assert abs(len(decode_audio(path)) / SR - 30.4) < 0.05
 
 
 def test_make_video_probes_duration(tmp_path: Path, samples: dict[str, Path]) -> None:
@@ -172,3 +164,25 @@ def test_make_video_probes_duration(tmp_path: Path, samples: dict[str, Path]) ->
                     "-frames:v", "1", str(cover)], check=True)  # fmt: skip
     out = encode.make_video(cover, samples["mp3"], tmp_path / "v.mp4")
     assert abs(float(_probe(out)["format"]["duration"]) - 3.0) < 0.15
+
+
+def test_pcm16_round_trips_through_a_stored_wav(tmp_path: Path) -> None:
+    """An edit reads its parent's WAV back as floats and stores it again: the samples must not drift."""
+    pcm = encode.pcm16(_tone(2.0) * 2.5)  # partly clipped
+    wav = encode.write_pcm_wav(tmp_path / "a.wav", pcm, SR)
+    again = encode.pcm16(encode.read_audio(wav)[0])
+    assert np.array_equal(again, pcm)
+
+
+def test_pcm16_silences_nan_and_clips_infinities() -> None:
+    weird = np.array([[np.nan, np.inf], [-np.inf, 1.0], [-1.0, 0.5], [2.0, -2.0]], dtype=np.float32)
+    assert encode.pcm16(weird).tolist() == [[0, 32767], [-32768, 32767], [-32768, 16384], [32767, -32768]]
+    mono = encode.pcm16(np.array([0.25, -0.25], dtype=np.float32))
+    assert mono.tolist() == [[8192, 8192], [-8192, -8192]], "mono is played on both channels"
+
+
+def test_stems_are_lossless_flac(tmp_path: Path) -> None:
+    stem = _tone(3.0)
+    path = encode.write_flac(tmp_path / "stem.flac", stem, SR)
+    assert sf.info(str(path)).format == "FLAC"
+    assert np.array_equal(sf.read(path, dtype="int16")[0], encode.pcm16(stem))
