@@ -81,4 +81,4 @@ listen: setup
 	@echo "songs and spectrograms in $(LISTEN_DIR)/"
 
 clean:
-	rm -rf .stamp-system .stamp-venv .stamp-gpu
+	rm -rf .stamp-system .stamp-venv .stamp-gpu .stamp-browser
