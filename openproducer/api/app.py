@@ -13,7 +13,7 @@ from openproducer.api.errors import install_error_handlers
 from openproducer.api.fastpath import PollFastPath
 from openproducer.api.metrics import Metrics
 from openproducer.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
-from openproducer.api.routes import account, health, media, producer, sonic
+from openproducer.api.routes import account, health, media, producer, sonic, sonic_helpers
 from openproducer.core.accounts import KeyResolver
 from openproducer.core.limits import RateLimiter
 from openproducer.core.queries import TaskPolls
@@ -48,6 +48,8 @@ def create_app(runtime: Runtime, start_workers: bool = True) -> FastAPI:
     app.state.limiter = RateLimiter(settings)
     app.include_router(producer.router, prefix="/api/v1")
     app.include_router(sonic.router, prefix="/api/v1")
+    app.include_router(sonic_helpers.router, prefix="/api/v1")
+    app.include_router(sonic_helpers.public)
     app.include_router(account.router, prefix="/api/v1")
     app.include_router(media.router)
     app.include_router(health.router)
