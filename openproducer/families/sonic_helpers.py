@@ -56,7 +56,7 @@ HELPER_TASKS: dict[str, TaskSpec] = {
     "upsample_tags": TaskSpec("instant", 1, clips=0),
     "create_voice": TaskSpec("voice", 4, clips=0, queue="io"),
     "mashup": TaskSpec("mashup", 10, Operation.COVER, clips=2, parent_field="mashup_clip_ids"),
-    "replace_section": TaskSpec("render", 10, Operation.REPLACE, clips=2, parent_field="clip_id"),
+    "replace_section": TaskSpec("replace_section", 10, Operation.REPLACE, clips=2, parent_field="clip_id"),
     "sample": TaskSpec("sample", 14, Operation.COVER, clips=2, parent_field="sample_clip_id"),
     # The second step of /sonic/upload-cover and /sonic/upload-extend (the upload is a task of its own).
     "upload_cover": TaskSpec("render", 15, Operation.COVER, 2, "continue_clip_id"),
@@ -226,6 +226,8 @@ def _plan_replace(ctx: PlanContext, body: dict[str, Any]) -> Plan:
     elif clip is not None:
         end = ctx.problems.check(validation.check_window, start, end, float(clip.duration),
                                  ("infill_start_s", "infill_end_s")) or end
+    if clip is not None and not ctx.problems.found:
+        start, end = _whole_bars(clip, start, end)
     lyrics = (body.get("infill_lyrics") or "").strip()
     if lyrics:
         if validation.is_placeholder(validation.lyric_words(lyrics)):
@@ -248,6 +250,24 @@ def _plan_replace(ctx: PlanContext, body: dict[str, Any]) -> Plan:
     if body.get("auto_concat") is False:
         params["window_only"] = True
     return Plan(params, route.engine)
+
+
+def _whole_bars(clip: Clip, start: float, end: float) -> tuple[float, float]:
+    """The whole bars inside [start, end) on the clip's grid (bar 1 at the start of its song), when
+    there is at least one: the composer recomposes whole bars, so the window it rewrites and the
+    window spliced into the song are the same, and no sung phrase is cut at an edge."""
+    import math
+
+    meta = clip.meta or {}
+    bpm = float(meta.get("bpm") or 0.0)
+    beats = {"3/4": 3, "6/8": 3}.get(str(meta.get("time_signature", "4/4")), 4)
+    if bpm <= 0:
+        return start, end
+    bar = beats * 60.0 / bpm
+    offset = float(meta.get("offset_s") or 0.0)
+    first = math.ceil((start + offset) / bar - 1e-6) * bar - offset
+    last = math.floor((end + offset) / bar + 1e-6) * bar - offset
+    return (round(first, 6), round(last, 6)) if last - first >= bar - 1e-6 else (start, end)
 
 
 def _plan_mashup(ctx: PlanContext, body: dict[str, Any]) -> Plan:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from openproducer.core.works.context import WORK_FROM, WORK_TO, Work, WorkContext, WorkOutput, clip_seed
 from openproducer.core.works.lyrics import make_lyrics
-from openproducer.core.works.remix import mashup, sample
+from openproducer.core.works.remix import mashup, replace_section, sample
 from openproducer.core.works.render import render
 from openproducer.core.works.songs import concat, remaster
 from openproducer.core.works.stems import stems
@@ -30,4 +30,5 @@ WORKS: dict[str, Work] = {
     "voice": create_voice,
     "mashup": mashup,
     "sample": sample,
+    "replace_section": replace_section,
 }

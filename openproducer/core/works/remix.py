@@ -75,3 +75,50 @@ def sample(ctx: WorkContext) -> WorkOutput:
     clip = ctx.clip(source.clip_id)
     title = f"{(clip.title if clip else '') or 'Sample'} (sampled)"[:80]
     return _render_all(ctx, {**params, "lyrics": lyrics}, parent, facts, title)
+
+
+def _sung_lines(meta: dict[str, Any], gap_s: float = 0.6) -> str:
+    """The words the song sings, a line per phrase (words closer than ``gap_s`` share a line)."""
+    lines: list[list[str]] = []
+    last_end = None
+    for word in meta.get("lyrics_timing", []):
+        if last_end is None or word["start"] - last_end > gap_s:
+            lines.append([])
+        lines[-1].append(word["word"])
+        last_end = word["end"]
+    return "\n".join(" ".join(line) for line in lines)
+
+
+def _window_only(draft: Any, start: float, end: float) -> None:
+    """The clip becomes the replaced window alone, on its own clock (no score, no timeline)."""
+    sr = draft.sample_rate
+    a, b = int(round(start * sr)), int(round(end * sr))
+    draft.mix = draft.mix[a:b]
+    draft.stems = {name: stem[a:b] for name, stem in draft.stems.items()}
+    draft.score = None
+    draft.extra_files.pop("timeline", None)
+    meta = {k: v for k, v in draft.meta.items() if k not in ("timeline", "offset_s")}
+    meta["sections"] = [
+        {**s, "start": round(max(0.0, s["start"] - start), 3), "end": round(min(end, s["end"]) - start, 3)}
+        for s in meta.get("sections", []) if s["end"] > start and s["start"] < end]
+    meta["lyrics_timing"] = [{**w, "start": round(w["start"] - start, 3), "end": round(w["end"] - start, 3)}
+                             for w in meta.get("lyrics_timing", []) if start <= w["start"] < end]
+    meta["duration"] = round(len(draft.mix) / sr, 3)
+    meta["extra"] = {**(meta.get("extra") or {}), "window_of": draft.parent_clip_id, "window": [start, end]}
+    draft.meta = meta
+
+
+def replace_section(ctx: WorkContext) -> WorkOutput:
+    """``/sonic/replace-section``: a replace render; the clip's lyrics are the words it now sings,
+    and with ``auto_concat`` false the clip is the window alone."""
+    from openproducer.core.works.render import render
+
+    params = ctx.task.params
+    output = render(ctx)
+    for draft in output.drafts:
+        sung = _sung_lines(draft.meta)
+        if params.get("lyrics") and sung:
+            draft.lyrics = sung
+        if params.get("window_only"):
+            _window_only(draft, float(params["starts_at"]), float(params["ends_at"]))
+    return output
