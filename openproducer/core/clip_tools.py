@@ -176,38 +176,16 @@ def _owned_clip(services: Services, api_key_id: int, clip_id: Any) -> Clip:
 
 
 # --- tempo -----------------------------------------------------------------------------------------
-def measure_bpm(audio: np.ndarray, sr: int) -> dict[str, float]:
-    """avg/min/max tempo: the whole song's (beat tracking, refined on the beat times), and the
-    slowest and fastest eight-beat stretch, in the same octave."""
-    from openproducer.audio.analyse import analyse_audio
-
-    found = analyse_audio(audio, sr)
-    avg = float(found.bpm)
-    if avg <= 0:
-        raise EngineError("clip_id: no steady beat was found in the clip")
-    beats = np.asarray(found.beat_times, dtype=float)
-    local = []
-    for i in range(0, max(0, len(beats) - 8) + 1, 4):
-        span = beats[i: i + 9]
-        if len(span) >= 5:
-            local.append(60.0 / float(np.median(np.diff(span))))
-    folded = []
-    for tempo in local:
-        while tempo > avg * 1.4:
-            tempo /= 2
-        while tempo < avg / 1.4:
-            tempo *= 2
-        folded.append(tempo)
-    lo = min([avg, *folded])
-    hi = max([avg, *folded])
-    return {"avg_bpm": round(avg, 2), "max_bpm": round(hi, 2), "min_bpm": round(lo, 2)}
-
-
 def clip_bpm(services: Services, api_key_id: int, body: dict[str, Any], idempotency_key: str | None = None
              ) -> dict[str, float]:
+    from openproducer.audio.tempo import NoBeat, measure_bpm
+
     def compute(plan: Plan, _task_id: str) -> Computed:
         parent = load_parent(services, _clip(services, plan.params["clip_id"]))
-        return Computed([measure_bpm(_own_part(parent, parent.audio), parent.sample_rate)])
+        try:
+            return Computed([measure_bpm(_own_part(parent, parent.audio), parent.sample_rate)])
+        except NoBeat as exc:
+            raise EngineError(f"clip_id: {exc}") from None
 
     return run_instant(services, api_key_id, SONIC, "bpm", body, compute, idempotency_key)[1][0]
 

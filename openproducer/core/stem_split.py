@@ -166,8 +166,8 @@ def _score_stems(parent: ParentClip, full: bool, soundfont: Path | None,
     return SongStems(carried.parts, method, notes, round(min(carried.residual_db, bus_db), 2))
 
 
-def _separated(parent: ParentClip, full: bool, separate: Callable[[np.ndarray], dict[str, np.ndarray]] | None,
-               demucs_stored: bool) -> SongStems:
+def _separated(parent: ParentClip, full: bool,
+               separate: Callable[[np.ndarray], dict[str, np.ndarray]] | None) -> SongStems:
     audio = as_stereo(parent.audio)
     if separate is not None:
         sources = separate(audio)
@@ -175,8 +175,8 @@ def _separated(parent: ParentClip, full: bool, separate: Callable[[np.ndarray], 
             vocals = sources.get("vocals", np.zeros_like(audio))
             sources = {"vocals": vocals, "instrumental": (audio - vocals).astype(np.float32)}
         return SongStems(sources, dict.fromkeys(sources, "separation (demucs)"))
-    split = parent.vocal_parts()
-    how = "separation (demucs)" if demucs_stored else "separation (repet-sim)"
+    split = parent.vocal_parts()  # an upload's stored split, or REPET-SIM on the mix
+    how = "separation (repet-sim)"
     if not parent.meta.has_vocals and parent.engine != "upload":
         how = "instrumental (no vocals)"
     notes = ["Only vocals and instrumental can be separated without a separation model "
@@ -194,7 +194,7 @@ def split_song(parent: ParentClip, full: bool, soundfont: Path | None, demucs: A
     exact = _score_stems(parent, full, soundfont, separate, progress)
     if exact is not None:
         return exact
-    return _separated(parent, full, separate, demucs_stored=False)
+    return _separated(parent, full, separate)
 
 
 def residual_db(stems: dict[str, np.ndarray], mix: np.ndarray) -> float:

@@ -188,7 +188,8 @@ async def get_song(body: GetSong, request: Request, services: ServicesDep, api_k
 @router.post("/clips/{clip_id}/share", responses=ERRORS)
 async def share_clip(clip_id: str, request: Request, services: ServicesDep, api_key_id: ApiKeyId,
                      author: str = Body("", embed=True, max_length=80)):
-    """Opt a clip in to a public share page: ``{clip_id, share_url, token, author, created_at}``."""
+    """Opt a clip in to a public share page: ``{clip_id, share_url, token, author, created_at}``
+    (``author`` is shown on the page). Sharing a shared clip returns its current link."""
     return JSONResponse(await call_db(services, shares.share, services, api_key_id, clip_id, author,
                                       _origin(request, services)))
 
@@ -202,11 +203,24 @@ async def get_share(clip_id: str, request: Request, services: ServicesDep, api_k
 
 @router.delete("/clips/{clip_id}/share", responses={401: {"model": ErrorPublic}, 404: {"model": ErrorPublic}})
 async def revoke_share(clip_id: str, services: ServicesDep, api_key_id: ApiKeyId):
-    """Revoke the clip's share: its page and shared files answer 404 from now on."""
+    """Revoke the clip's share: ``{clip_id, revoked}``; its page and shared files answer 404 from now on."""
     return JSONResponse(await call_db(services, shares.revoke, services, api_key_id, clip_id))
 
 
-@public.get("/share/{token}", response_class=HTMLResponse, responses={404: {"model": ErrorPublic}})
+@router.api_route("/clips/{clip_id}/share", methods=["OPTIONS", "PUT", "PATCH", "HEAD", "TRACE"],
+                  include_in_schema=False)
+async def share_other_methods(clip_id: str) -> Response:
+    """Three routes share this path; a method none of them has hears all three in ``Allow``
+    (otherwise the first route's 405 would name only its own)."""
+    return JSONResponse({"code": 405, "type": "method_not_allowed", "error": "Method Not Allowed"},
+                        status_code=405, headers={"Allow": "GET, POST, DELETE"})
+
+
+_HTML = {200: {"content": {"text/html": {"schema": {"type": "string"}}}, "description": "the share page"},
+         404: {"model": ErrorPublic, "description": "no such share, or it was revoked"}}
+
+
+@public.get("/share/{token}", responses=_HTML)
 async def share_page(token: str, request: Request, services: ServicesDep) -> HTMLResponse:
     """The public page of a shared clip."""
     view = await call_db(services, shares.share_view, services, token, _origin(request, services))
