@@ -26,6 +26,7 @@ PYTEST_ARGS ?=
 	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e ".[test,scale]"
+	$(BIN)/python -m pip install -q --no-deps "basic-pitch==0.4.0"  # its ONNX model; not its TensorFlow (docs/dependencies.md)
 	$(BIN)/python -m openproducer.warmup
 	@touch $@
 

@@ -15,7 +15,19 @@ from openproducer.api.fastpath import PollFastPath, PollFunction
 from openproducer.api.metrics import METRICS_EXTRA, HttpLatency, prometheus_metrics
 from openproducer.api.middleware import BodyLimitMiddleware, RequestEdge
 from openproducer.api.origin import request_origin
-from openproducer.api.routes import account, docs, health, media, nuro, producer, riffusion, sonic, studio, studio_page
+from openproducer.api.routes import (
+    account,
+    docs,
+    health,
+    media,
+    nuro,
+    producer,
+    riffusion,
+    sonic,
+    sonic_helpers,
+    studio,
+    studio_page,
+)
 from openproducer.core.accounts import KeyResolver
 from openproducer.core.limits import RateLimiter
 from openproducer.core.queries import TaskPolls
@@ -79,6 +91,8 @@ def create_app(runtime: Runtime, start_workers: bool = True) -> OpenProducerAPI:
     app.state.limiter = RateLimiter(settings)
     for family_router in (producer.router, sonic.router, riffusion.router, nuro.router, studio.router):
         app.include_router(family_router, prefix="/api/v1")
+    app.include_router(sonic_helpers.router, prefix="/api/v1")
+    app.include_router(sonic_helpers.public)
     app.include_router(account.router, prefix="/api/v1")
     app.include_router(media.router)
     app.include_router(health.router)

@@ -155,11 +155,18 @@ def apply_in_place(board: pedalboard.Pedalboard, x: np.ndarray, sr: float, chunk
     return x
 
 
-def _chain(sr: int) -> pedalboard.Pedalboard:
-    return pedalboard.Pedalboard([
+def master_filters() -> list[pedalboard.Plugin]:
+    """The master's fixed equaliser, the linear part of its chain (stems carry it, audio/stems.py)."""
+    return [
         pedalboard.HighpassFilter(cutoff_frequency_hz=30.0),
         pedalboard.LowShelfFilter(cutoff_frequency_hz=120.0, gain_db=1.0),
         pedalboard.HighShelfFilter(cutoff_frequency_hz=8000.0, gain_db=1.5),
+    ]
+
+
+def _chain(sr: int) -> pedalboard.Pedalboard:
+    return pedalboard.Pedalboard([
+        *master_filters(),
         pedalboard.Compressor(threshold_db=-18.0, ratio=2.0, attack_ms=15.0, release_ms=150.0),
     ])
 

@@ -45,6 +45,12 @@ class DemucsSeparator:
 
     def split(self, audio: np.ndarray, sr: int) -> dict[str, np.ndarray]:
         """{"vocals", "instrumental"}, stereo float32 at ``sr``, same length as ``audio``."""
+        vocals = self.split_sources(audio, sr)["vocals"]
+        return {"vocals": vocals, "instrumental": (audio - vocals).astype(np.float32)}
+
+    def split_sources(self, audio: np.ndarray, sr: int) -> dict[str, np.ndarray]:
+        """Every source of the model (drums, bass, other, vocals, …), stereo float32 at ``sr``; what
+        the model leaves over goes to its last non-vocal source, so they sum back to ``audio``."""
         import torch
         from scipy.signal import resample_poly
 
@@ -54,11 +60,16 @@ class DemucsSeparator:
             x = resample_poly(x, model_sr, sr, axis=1).astype(np.float32)
         with self._lock, torch.no_grad():
             sources = self._apply(self.model, torch.from_numpy(x)[None], split=True, overlap=0.25, progress=False)
-        vocals = sources[0, self.model.sources.index("vocals")].numpy()
-        if model_sr != sr:
-            vocals = resample_poly(vocals, sr, model_sr, axis=1)
-        vocals = np.ascontiguousarray(_fit(vocals, audio.shape[0]).T, dtype=np.float32)
-        return {"vocals": vocals, "instrumental": (audio - vocals).astype(np.float32)}
+        out: dict[str, np.ndarray] = {}
+        for index, name in enumerate(self.model.sources):
+            source = sources[0, index].numpy()
+            if model_sr != sr:
+                source = resample_poly(source, sr, model_sr, axis=1)
+            out[name] = np.ascontiguousarray(_fit(source, audio.shape[0]).T, dtype=np.float32)
+        rest = next((name for name in reversed(self.model.sources) if name != "vocals"), None)
+        if rest is not None:
+            out[rest] += (audio - sum(out.values())).astype(np.float32)
+        return out
 
 
 def _fit(planar: np.ndarray, n: int) -> np.ndarray:

@@ -113,7 +113,7 @@ class TaskRunner:
             stored.append(store_clip(self.services.blobs, draft))
         clips = [*output.existing, *stored]
         result = [*output.items, *(family.result_item(task, clip, index) for index, clip in enumerate(clips))]
-        return stored, result
+        return [*stored, *output.rows], result
 
     def _succeed(self, task: Task, clips: list[Clip], result: list[dict[str, Any]], started: float) -> None:
         with self.services.db.session() as session:

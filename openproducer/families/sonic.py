@@ -33,7 +33,7 @@ from openproducer.families.common import (
     render_params,
 )
 from openproducer.families.requests import RequestBody, WebhookFields
-from openproducer.families.sonic_helpers import HELPER_TASKS, plan_helper
+from openproducer.families.sonic_helpers import HELPER_TASKS, plan_helper, stem_fields
 from openproducer.store.tables import Clip, Persona
 from openproducer.store.tasks import FAILED, SUCCESS
 
@@ -131,6 +131,8 @@ class SonicClip(BaseModel):
     style_weight: float | None
     weirdness_constraint: float | None
     mv: str | None
+    stem: str | None = Field(None, description="stems tasks: which stem the clip is")
+    stem_method: str | None = Field(None, description="stems tasks: 'score' (exact) or the separation used")
 
 
 class SonicNotReady(NotReadyBody):
@@ -226,6 +228,7 @@ class SonicFamily(Family):
             "style_weight": wire.get("style_weight"),
             "weirdness_constraint": wire.get("weirdness_constraint"),
             "mv": wire.get("mv") or task.params.get("mv"),
+            **stem_fields(clip),
         }
 
     def poll(self, row: TaskRow) -> tuple[int, dict[str, Any]]:

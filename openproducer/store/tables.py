@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["ApiKey", "Base", "Clip", "LedgerEntry", "Persona", "Task", "WebhookDelivery"]
+__all__ = ["ApiKey", "Base", "Clip", "LedgerEntry", "Persona", "Share", "Task", "WebhookDelivery"]
 
 
 class Base(DeclarativeBase):
@@ -135,3 +135,16 @@ class Persona(Base):
     clip_id: Mapped[str | None] = mapped_column(String(36), default=None)  # the clip it was taken from
     profile: Mapped[dict[str, Any]]  # voice (gender, range, timbre) and style (genre, production words)
     created_at: Mapped[datetime]
+
+
+class Share(Base):
+    """A clip's public share page (``/share/{token}``): opted in per clip, revocable."""
+
+    __tablename__ = "shares"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)  # unguessable URL part
+    clip_id: Mapped[str] = mapped_column(String(36), index=True)
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"), index=True)
+    author: Mapped[str] = mapped_column(String(80), default="")  # shown on the page, as the owner chose
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from openproducer.core.config import Settings
 from openproducer.engines.registry import EngineRegistry
+from openproducer.families import family_of
 from openproducer.store import ledger
 from openproducer.store.keys import find_key
 from openproducer.store.tables import Clip, LedgerEntry, Task
@@ -195,6 +196,10 @@ def audit_credits(live: LiveServer, api_key_id: int, granted: int, accepted: set
         # a synchronous upload answered with its clip: the task is the one that made the clip
         accepted = {session.get(Clip, a[5:]).task_id if a.startswith("clip:") else a for a in accepted}
         tasks = {t.id: t for t in session.scalars(select(Task).where(Task.api_key_id == api_key_id))}
+        # Synchronous tasks (lyric sheets, a tempo, a WAV link, …) answer with what they made, not a
+        # task id; they are checked below like every other task (charged their price, finished).
+        accepted = accepted | {t.id for t in tasks.values()
+                               if family_of(t.family).spec(t.task_type).kind == "instant"}
         rows = list(session.scalars(select(LedgerEntry).where(LedgerEntry.api_key_id == api_key_id)))
         balance = sum(ledger.balances(session, api_key_id).values())
         if set(tasks) != accepted:

@@ -60,6 +60,7 @@ class WorkOutput:
     drafts: list[ClipDraft] = field(default_factory=list)  # new clips, in result order
     existing: list[Clip] = field(default_factory=list)  # clips the result names that exist already
     items: list[dict[str, Any]] = field(default_factory=list)  # results that are not clips (lyrics)
+    rows: list[Any] = field(default_factory=list)  # other rows committed with the task's SUCCESS (a persona)
 
 
 Work = Callable[[WorkContext], WorkOutput]

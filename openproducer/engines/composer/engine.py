@@ -27,7 +27,7 @@ from .mixing import Mix, process_instrumental, vocal_balance
 from .parents import parent_score
 from .prompt import read_prompt
 from .render import SoundfontHandle, collect_stems, release_memory, submit_stems
-from .requested import drop_avoided, melody_register, requested_singer, shape_style
+from .requested import drop_avoided, fit_voice_range, melody_register, requested_singer, shape_style
 from .score import key_name, lyrics_timing, meta_sections
 from .seeds import rng_for
 from .segments import score_in_form
@@ -148,6 +148,7 @@ class ComposerEngine:
                              register=melody_register(register_for(voice), style.tonic, request),
                              lyrics_strength=request.lyrics_strength)
         drop_avoided(score, request)
+        fit_voice_range(score, request)
         if score.get("melody") and voice is not None:
             score["melody"]["voice"] = voice.espeak
             score["melody"]["singer"] = voice.to_dict()

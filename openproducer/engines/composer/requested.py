@@ -20,7 +20,7 @@ from .prompt import Style
 from .singer import Voice
 from .words import BIGRAMS, INSTRUMENTS, MOODS, TIMBRE
 
-__all__ = ["avoided_programs", "drop_avoided", "melody_register", "requested_singer", "shape_style"]
+__all__ = ["avoided_programs", "drop_avoided", "fit_voice_range", "melody_register", "requested_singer", "shape_style"]
 
 _DRUM_WORDS = {"drums", "drum", "percussion", "beat", "beats", "kick", "snare", "hi-hat", "hihat", "cymbals"}
 # Words whose instrument group is wider than one block of eight programs.
@@ -130,6 +130,26 @@ def melody_register(default: int, tonic: int, request: EngineRequest) -> int:
     written_mid = tonic_midi(tonic) + 5.5  # the middle of the writer's range before any shift
     wanted_mid = (float(low) + float(high)) / 2.0
     return int(12 * np.round((wanted_mid - written_mid) / 12.0))
+
+
+def fit_voice_range(score: dict[str, Any], request: EngineRequest, margin: float = 2.0) -> None:
+    """Sung notes outside a requested range (a persona's measured range, widened by ``margin`` and
+    to an octave at least, so every pitch class has a place) move by octaves into it: the octave
+    shift of :func:`melody_register` centres the melody, this keeps its edges in the voice."""
+    voice = request.voice or {}
+    mel = score.get("melody") or {}
+    if voice.get("low") is None or voice.get("high") is None or not mel.get("notes"):
+        return
+    lo, hi = float(voice["low"]) - margin, float(voice["high"]) + margin
+    if hi - lo < 12.0:
+        mid = (lo + hi) / 2.0
+        lo, hi = mid - 6.0, mid + 6.0
+    for key in ("notes", "harmony"):
+        for n in mel.get(key) or []:
+            while n[2] < lo:
+                n[2] += 12
+            while n[2] > hi:
+                n[2] -= 12
 
 
 def requested_singer(request: EngineRequest) -> Voice | None:
