@@ -53,7 +53,7 @@ def _own_part(parent: ParentClip, audio: np.ndarray) -> np.ndarray:
 
 # --- WAV -------------------------------------------------------------------------------------------
 def wav(services: Services, api_key_id: int, body: dict[str, Any], idempotency_key: str | None = None
-        ) -> dict[str, Any]:
+        ) -> tuple[str, dict[str, Any]]:
     """``{"wav_url": ...}``: the clip's lossless file (every clip keeps one)."""
     def compute(plan: Plan, _task_id: str) -> Computed:
         clip = _clip(services, plan.params["clip_id"])
@@ -62,10 +62,13 @@ def wav(services: Services, api_key_id: int, body: dict[str, Any], idempotency_k
             raise EngineError("clip_id: the clip has no WAV file")
         return Computed([{"wav_url": path}])
 
-    return run_instant(services, api_key_id, SONIC, "wav", body, compute, idempotency_key)[1][0]
+    task_id, result = run_instant(services, api_key_id, SONIC, "wav", body, compute, idempotency_key)
+    return task_id, result[0]
 
 
-def upload(services: Services, api_key_id: int, body: dict[str, Any], idempotency_key: str | None = None) -> str:
+def upload(services: Services, api_key_id: int, body: dict[str, Any], idempotency_key: str | None = None
+           ) -> tuple[str, str]:
+    """(task id, the uploaded clip's id)."""
     return upload_now(services, api_key_id, SONIC, "upload", body, body["url"], idempotency_key)
 
 
@@ -96,7 +99,7 @@ def _transcribed_parts(parent: ParentClip) -> list[Any]:
 
 
 def clip_midi(services: Services, api_key_id: int, body: dict[str, Any], idempotency_key: str | None = None
-              ) -> dict[str, Any]:
+              ) -> tuple[str, dict[str, Any]]:
     """``{"midi_url", "instruments", "source"}``: the score as MIDI, or a transcription of the audio."""
     from openproducer.audio.midi import instruments_json, parts_from_score, write_midi
 
@@ -122,7 +125,8 @@ def clip_midi(services: Services, api_key_id: int, body: dict[str, Any], idempot
         clip.files = {**clip.files, "midi": blob_key(clip.id, "song.mid"), "midi_json": blob_key(clip.id, "midi.json")}
         return Computed([{"midi_url": media_path(clip, "song.mid"), **listing}], rows=[clip])
 
-    return run_instant(services, api_key_id, SONIC, "midi", body, compute, idempotency_key)[1][0]
+    task_id, result = run_instant(services, api_key_id, SONIC, "midi", body, compute, idempotency_key)
+    return task_id, result[0]
 
 
 # --- word timings ----------------------------------------------------------------------------------
@@ -135,15 +139,15 @@ def _engine_words(clip: Clip) -> list[dict[str, Any]] | None:
 
 
 def aligned_lyrics(services: Services, api_key_id: int, body: dict[str, Any], idempotency_key: str | None = None
-                   ) -> dict[str, Any]:
-    """``{"alignment": [{word, start_s, end_s, success, p_align}], "source"}``; the first call per
-    clip costs a credit, later ones answer the stored alignment free."""
+                   ) -> tuple[str | None, dict[str, Any]]:
+    """(task id, ``{"alignment": [{word, start_s, end_s, success, p_align}], "source"}``); the first
+    call per clip costs a credit (a task), later ones answer the stored alignment free (no task)."""
     from openproducer.audio.align import align_words, lyric_lines
 
     clip = _owned_clip(services, api_key_id, body.get("clip_id"))
     cached = (clip.meta or {}).get("alignment")
     if cached:
-        return cached
+        return None, cached
     if not (clip.lyrics or "").strip() or not (clip.meta or {}).get("has_vocals", clip.source == "upload"):
         raise NotFound(f"Clip {clip.id} has no sung lyrics to align.")
 
@@ -163,7 +167,8 @@ def aligned_lyrics(services: Services, api_key_id: int, body: dict[str, Any], id
         clip.meta = {**clip.meta, "alignment": answer}
         return Computed([answer], rows=[clip])
 
-    return run_instant(services, api_key_id, SONIC, "aligned_lyrics", body, compute, idempotency_key)[1][0]
+    task_id, result = run_instant(services, api_key_id, SONIC, "aligned_lyrics", body, compute, idempotency_key)
+    return task_id, result[0]
 
 
 def _owned_clip(services: Services, api_key_id: int, clip_id: Any) -> Clip:
@@ -177,7 +182,7 @@ def _owned_clip(services: Services, api_key_id: int, clip_id: Any) -> Clip:
 
 # --- tempo -----------------------------------------------------------------------------------------
 def clip_bpm(services: Services, api_key_id: int, body: dict[str, Any], idempotency_key: str | None = None
-             ) -> dict[str, float]:
+             ) -> tuple[str, dict[str, float]]:
     from openproducer.audio.tempo import NoBeat, measure_bpm
 
     def compute(plan: Plan, _task_id: str) -> Computed:
@@ -187,12 +192,13 @@ def clip_bpm(services: Services, api_key_id: int, body: dict[str, Any], idempote
         except NoBeat as exc:
             raise EngineError(f"clip_id: {exc}") from None
 
-    return run_instant(services, api_key_id, SONIC, "bpm", body, compute, idempotency_key)[1][0]
+    task_id, result = run_instant(services, api_key_id, SONIC, "bpm", body, compute, idempotency_key)
+    return task_id, result[0]
 
 
 # --- vocal segment ---------------------------------------------------------------------------------
 def vox(services: Services, api_key_id: int, body: dict[str, Any], idempotency_key: str | None = None
-        ) -> dict[str, Any]:
+        ) -> tuple[str, dict[str, Any]]:
     """The vocal part between vocal_start_s and vocal_end_s, as a new clip (usable as a clip id)."""
     def compute(plan: Plan, task_id: str) -> Computed:
         clip = _clip(services, plan.params["clip_id"])
@@ -223,19 +229,20 @@ def vox(services: Services, api_key_id: int, body: dict[str, Any], idempotency_k
                 "vocal_end_s": round(end, 3), "duration": round(len(segment) / sr, 3), "method": method}
         return Computed([data], rows=[stored])
 
-    return run_instant(services, api_key_id, SONIC, "vox", body, compute, idempotency_key)[1][0]
+    task_id, result = run_instant(services, api_key_id, SONIC, "vox", body, compute, idempotency_key)
+    return task_id, result[0]
 
 
 # --- tags ------------------------------------------------------------------------------------------
 def upsample_tags(services: Services, api_key_id: int, body: dict[str, Any], idempotency_key: str | None = None
-                  ) -> str:
+                  ) -> tuple[str, str]:
     from openproducer.core.tag_words import expand_tags
 
     def compute(plan: Plan, _task_id: str) -> Computed:
         return Computed([{"upsampled_tags": expand_tags(plan.params["tags"])}])
 
-    return run_instant(services, api_key_id, SONIC, "upsample_tags", body, compute, idempotency_key)[1][0][
-        "upsampled_tags"]
+    task_id, result = run_instant(services, api_key_id, SONIC, "upsample_tags", body, compute, idempotency_key)
+    return task_id, result[0]["upsampled_tags"]
 
 
 # --- one call, two steps ---------------------------------------------------------------------------
@@ -253,12 +260,12 @@ def upload_then(services: Services, api_key_id: int, body: dict[str, Any], step:
     steps: dict[str, Any] = {}
     first = f"{idempotency_key}:upload" if idempotency_key else None
     try:
-        clip_id = upload(services, api_key_id, {"url": body["url"]}, first)
+        upload_task, clip_id = upload(services, api_key_id, {"url": body["url"]}, first)
     except ProducerError as exc:
         steps["upload"] = {"success": False, "error": exc.message}
         return exc.status, {"code": exc.status, "type": exc.type, "error": exc.message,
                             "message": f"upload failed: {exc.message}", "steps": steps, "failed_step": "upload"}
-    steps["upload"] = {"success": True, "clip_id": clip_id}
+    steps["upload"] = {"success": True, "clip_id": clip_id, "task_id": upload_task}
     rest = {k: v for k, v in body.items() if k != "url"}
     rest[parent_field] = clip_id
     second = f"{idempotency_key}:{step}" if idempotency_key else None

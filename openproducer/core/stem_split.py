@@ -68,13 +68,17 @@ def _soundfont(path: str, sample_rate: int) -> Any:
     return SoundfontHandle(Path(path), sample_rate)
 
 
-def _render_groups(score: dict[str, Any], n: int, sr: int, soundfont: Path) -> dict[str, np.ndarray]:
+def _render_groups(score: dict[str, Any], n: int, sr: int, soundfont: Path,
+                   vocals: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Every instrument group of the score's instrumental stem rendered alone with the song's synth
     settings, then through the instrumental bus's fixed processing (its filters, drive, echo and
-    width; the bus compressor's moving gain is measured afterwards): (samples, 2) each."""
+    width; the bus compressor's moving gain is measured afterwards) and the room the backing makes
+    for the voice (the vocal-keyed band dip, a linear filter once the voice is known):
+    (samples, 2) each."""
     from dataclasses import replace
 
-    from openproducer.engines.composer.mixing import Mix, process_instrumental, room_settings
+    from openproducer.engines.composer.balance import carve
+    from openproducer.engines.composer.mixing import Mix, process_instrumental, room_settings, vocal_balance
     from openproducer.engines.composer.render import render_tracks
     from openproducer.engines.composer.score import all_tracks, seconds_per_beat
 
@@ -91,6 +95,8 @@ def _render_groups(score: dict[str, Any], n: int, sr: int, soundfont: Path) -> d
     for name, tracks in sorted(groups.items()):
         planar = render_tracks(handle, tracks, spb, n, sr, room)
         planar = process_instrumental(planar, sr, fixed, float(score["bpm"]), int(score.get("seed", 0)))
+        if vocals is not None and np.any(vocals):
+            carve(planar, np.ascontiguousarray(vocals[:, 0]), sr, vocal_balance(score.get("style")).carve_db)
         out[name] = np.ascontiguousarray(planar.T)
     return out
 
@@ -138,7 +144,7 @@ def _score_stems(parent: ParentClip, full: bool, soundfont: Path | None,
     parts: dict[str, np.ndarray] = {"vocals": vocals, "instrumental": instrumental}
     if full and soundfont is not None:
         progress(0.1, "rendering instruments")
-        groups = _render_groups(score, n, sr, soundfont)
+        groups = _render_groups(score, n, sr, soundfont, vocals if "vocals" in parent.stems else None)
         noise = _vinyl(score, n, sr)
         if noise is not None:
             groups["vinyl"] = noise

@@ -70,6 +70,9 @@ class FuzzRun:
                 body = json.loads(response["content"]["text"])
             except (KeyError, ValueError):
                 continue
+            if isinstance(body, dict) and isinstance(body.get("steps"), dict):  # one call, several tasks
+                ids.update(step["task_id"] for step in body["steps"].values()
+                           if isinstance(step, dict) and isinstance(step.get("task_id"), str))
             if isinstance(body, dict) and isinstance(body.get("task_id"), str):
                 ids.add(body["task_id"])
             elif isinstance(body, dict) and isinstance(body.get("data"), dict) and "task_id" in body["data"]:

@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 
 from openproducer.api.deps import ApiKeyId, RateLimitedKeyId, ServicesDep, call_db
 from openproducer.api.origin import request_origin
-from openproducer.api.routes.tasks import ERRORS, IdempotencyKey, submit_body
+from openproducer.api.routes.tasks import ERRORS, IdempotencyKey, submit_body, task_header
 from openproducer.api.schemas import ErrorPublic, TaskAccepted
 from openproducer.core import clip_tools, shares
 from openproducer.core.errors import InvalidParameter
@@ -43,9 +43,12 @@ def _origin(request: Request, services: Any) -> str:
     return request_origin(request.scope, services.settings)
 
 
-def _ok(data: Any, request: Request, services: Any) -> JSONResponse:
-    """``{code, data, message}`` with media paths made URLs on the origin the client used."""
-    return JSONResponse({"code": 200, "data": with_origin(data, _origin(request, services)), "message": "success"})
+def _ok(done: tuple[str | None, Any], request: Request, services: Any) -> JSONResponse:
+    """``{code, data, message}`` of a synchronous task ``done`` = (task id, data), with media paths made
+    URLs on the origin the client used; the task is named in ``X-Task-Id``."""
+    task_id, data = done
+    return JSONResponse({"code": 200, "data": with_origin(data, _origin(request, services)), "message": "success"},
+                        headers=task_header(task_id))
 
 
 # --- stems (tasks) ---------------------------------------------------------------------------------
@@ -68,16 +71,17 @@ def stems_full(body: ClipOnly, services: ServicesDep, api_key_id: RateLimitedKey
 def wav(body: ClipOnly, request: Request, services: ServicesDep, api_key_id: RateLimitedKeyId,
         idempotency_key: IdempotencyKey = None):
     """``{message, data: {wav_url}}``: the clip's lossless WAV."""
-    data = clip_tools.wav(services, api_key_id, body.fields(), idempotency_key)
-    return JSONResponse({"message": "success", "data": with_origin(data, _origin(request, services))})
+    task_id, data = clip_tools.wav(services, api_key_id, body.fields(), idempotency_key)
+    return JSONResponse({"message": "success", "data": with_origin(data, _origin(request, services))},
+                        headers=task_header(task_id))
 
 
 @router.post("/sonic/upload", responses=ERRORS)
 def upload(body: UploadUrl, services: ServicesDep, api_key_id: RateLimitedKeyId,
            idempotency_key: IdempotencyKey = None):
     """Import audio from a public URL at once: ``{code, clip_id, message}`` (use it with *_upload_music)."""
-    clip_id = clip_tools.upload(services, api_key_id, body.fields(), idempotency_key)
-    return JSONResponse({"code": 200, "clip_id": clip_id, "message": "success"})
+    task_id, clip_id = clip_tools.upload(services, api_key_id, body.fields(), idempotency_key)
+    return JSONResponse({"code": 200, "clip_id": clip_id, "message": "success"}, headers=task_header(task_id))
 
 
 @router.post("/sonic/midi", responses=ERRORS)
@@ -98,8 +102,8 @@ def aligned_lyrics(body: ClipOnly, request: Request, services: ServicesDep, api_
 def bpm(body: ClipOnly, request: Request, services: ServicesDep, api_key_id: RateLimitedKeyId,
         idempotency_key: IdempotencyKey = None):
     """``{code, message, data: {avg_bpm, max_bpm, min_bpm}}`` measured from the audio."""
-    data = clip_tools.clip_bpm(services, api_key_id, body.fields(), idempotency_key)
-    return JSONResponse({"code": 200, "message": "success", "data": data})
+    task_id, data = clip_tools.clip_bpm(services, api_key_id, body.fields(), idempotency_key)
+    return JSONResponse({"code": 200, "message": "success", "data": data}, headers=task_header(task_id))
 
 
 @router.post("/sonic/vox", responses=ERRORS)
@@ -113,8 +117,9 @@ def vox(body: Vox, request: Request, services: ServicesDep, api_key_id: RateLimi
 def upsample_tags(body: UpsampleTags, services: ServicesDep, api_key_id: RateLimitedKeyId,
                   idempotency_key: IdempotencyKey = None):
     """A short style expanded with the composer's lexicon: ``{code, message, data: {upsampled_tags}}``."""
-    text = clip_tools.upsample_tags(services, api_key_id, body.fields(), idempotency_key)
-    return JSONResponse({"code": 200, "message": "success", "data": {"upsampled_tags": text}})
+    task_id, text = clip_tools.upsample_tags(services, api_key_id, body.fields(), idempotency_key)
+    return JSONResponse({"code": 200, "message": "success", "data": {"upsampled_tags": text}},
+                        headers=task_header(task_id))
 
 
 # --- generating tasks ------------------------------------------------------------------------------

@@ -21,10 +21,10 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_lengt
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorPublic} for code in (400, 401, 403, 404, 413, 429, 503)}
 
 
-def task_header(task_id: str) -> dict[str, str]:
+def task_header(task_id: str | None) -> dict[str, str]:
     """``X-Task-Id`` on a synchronous answer: the task that records its work and its charge (the
-    answer's body keeps exactly the keys the client reads)."""
-    return {"X-Task-Id": task_id}
+    answer's body keeps exactly the keys the client reads); none for a free answer."""
+    return {"X-Task-Id": task_id} if task_id else {}
 
 
 def submit_body(
