@@ -389,9 +389,13 @@ def _plan_persona(ctx: PlanContext, body: dict[str, Any]) -> Plan:
     clip_id = body.get("clip_id") or body.get("continue_clip_id")
     clip = ctx.owned_clip(clip_id, "clip_id")
     start, end = body.get("vocal_start_s"), body.get("vocal_end_s")
-    if clip is not None and start is not None and end is not None:
-        ctx.problems.check(validation.check_window, float(start), float(end), float(clip.duration),
-                           ("vocal_start_s", "vocal_end_s"))
+    if clip is not None and (start is not None or end is not None):
+        duration = float(clip.duration)
+        window = ctx.problems.check(validation.check_window, float(start or 0.0),
+                                    duration if end is None else float(end), duration,
+                                    ("vocal_start_s", "vocal_end_s"))
+        if window is not None:
+            start, end = float(start or 0.0), window
     params = {"name": body["name"].strip(), "clip_id": clip.id if clip else None,
               "description": (body.get("describe") or body.get("description") or "").strip(),
               "styles": (body.get("styles") or "").strip(), "vocal_start_s": start, "vocal_end_s": end}
