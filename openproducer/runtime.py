@@ -9,6 +9,7 @@ import dramatiq
 
 from openproducer.audio import mp3
 from openproducer.core.config import Settings
+from openproducer.core.outputs import wait_for_pending
 from openproducer.core.reconcile import Reconciler, recover_on_boot
 from openproducer.core.run import TaskRunner
 from openproducer.core.services import Services
@@ -82,6 +83,7 @@ class Runtime:
             self.reconciler.stop()
         if self.worker is not None:
             self.worker.stop(timeout=10000)
+            wait_for_pending(30.0)  # MP3s of finished tasks still being stored
         self.broker.close()
         self.engines.close()
         mp3.spare.close()

@@ -22,7 +22,7 @@ from openproducer.media.base import BlobStore
 from openproducer.store.clock import utcnow
 from openproducer.store.tables import Clip
 
-__all__ = ["ClipDraft", "ensure_video", "load_audio", "store_clip"]
+__all__ = ["ClipDraft", "ensure_media", "load_audio", "store_clip", "wait_for_pending"]
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +63,9 @@ def store_clip(blobs: BlobStore, draft: ClipDraft, media_token: str | None = Non
     """Encode and upload every file of ``draft`` a finished task needs; return the Clip row to commit.
 
     The MP3 encodes in an ffmpeg started ahead (its own core) while this thread writes and
-    uploads the WAV, the cover, the stems and the score. The MP4 is not made here: its key is
-    recorded and :func:`ensure_video` makes it on its first request. Keys derive from the clip
+    uploads the WAV, the cover, the stems and the score, and is stored when it is done, after the
+    task answers SUCCESS (:func:`ensure_media` holds a request for it until then). The MP4 is
+    not made here: its key is recorded and :func:`ensure_media` makes it on its first request. Keys derive from the clip
     id fixed at submit, so a rerun overwrites its own files.
     """
     files: dict[str, str] = dict(draft.extra_files)
@@ -86,11 +87,12 @@ def store_clip(blobs: BlobStore, draft: ClipDraft, media_token: str | None = Non
                 key = blob_key(draft.clip_id, "score.json")
                 blobs.put_bytes(key, json.dumps(draft.score).encode(), "application/json")
                 files["score"] = key
-            _put(blobs, files, draft.clip_id, mp3.wait())
-        finally:
+        except BaseException:
             mp3.close()
+            raise
+    files["mp3"] = _finish_in_background(blobs, blob_key(draft.clip_id, "mix.mp3"), mp3)
     mp3_encoder.spare.prepare(draft.sample_rate)  # the next task's encoder starts while this one commits
-    files["video"] = blob_key(draft.clip_id, "video.mp4")  # made on first request: ensure_video
+    files["video"] = blob_key(draft.clip_id, "video.mp4")  # made on first request: ensure_media
     return Clip(
         id=draft.clip_id, api_key_id=draft.api_key_id, task_id=draft.task_id,
         parent_clip_id=draft.parent_clip_id, source=draft.source, engine=draft.engine,
@@ -100,50 +102,99 @@ def store_clip(blobs: BlobStore, draft: ClipDraft, media_token: str | None = Non
     )
 
 
+# MP3s still encoding after their task answered SUCCESS: blob key -> the thread that stores it.
+_pending: dict[str, threading.Thread] = {}
+_pending_guard = threading.Lock()
+
+
+def _finish_in_background(blobs: BlobStore, key: str, mp3: mp3_encoder.Mp3Encoding) -> str:
+    """Let the MP3 encode finish and be stored after the task answers SUCCESS; returns its key.
+
+    A request for it meanwhile waits for this thread (:func:`ensure_media`); if the process
+    stops first, the media route encodes it from the WAV instead."""
+    def finish() -> None:
+        try:
+            blobs.put_file(key, mp3.wait(), _CONTENT_TYPES["mix.mp3"])
+        except Exception:  # the media route makes it from the WAV on its first request
+            log.warning("mp3 %s was not stored; it will be made on request", key, exc_info=True)
+        finally:
+            mp3.close()
+            with _pending_guard:
+                _pending.pop(key, None)
+
+    thread = threading.Thread(target=finish, name="mp3-finish", daemon=True)
+    with _pending_guard:
+        _pending[key] = thread
+    thread.start()
+    return key
+
+
+def wait_for_pending(timeout_s: float = 60.0) -> None:
+    """Wait for every MP3 still being finished (a worker that stops, tests)."""
+    with _pending_guard:
+        threads = list(_pending.values())
+    for thread in threads:
+        thread.join(timeout_s)
+
+
 def _put(blobs: BlobStore, files: dict[str, str], clip_id: str, path: Path) -> None:
     key = blob_key(clip_id, path.name)
     blobs.put_file(key, path, _CONTENT_TYPES[path.name])
     files[_ROLES[path.name]] = key
 
 
-_video_locks: dict[str, threading.Lock] = {}
-_video_locks_guard = threading.Lock()
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+_MADE_ON_REQUEST = {"audio.mp3": "mp3", "video.mp4": "video"}
 
 
-def ensure_video(services: Services, media_token: str) -> None:
-    """Make a clip's MP4 (its cover over its audio) if it is not stored yet, and store it.
+def ensure_media(services: Services, media_token: str, name: str) -> None:
+    """Make sure a clip's MP3 or MP4 is stored before it is served.
 
-    Few clients fetch ``video_url``, so the video is made on its first request rather than
-    before the task answers SUCCESS; later requests find it stored. Concurrent first requests
-    in one process make it once. Unknown tokens and clips without a video do nothing here
-    (the media route answers those 404).
+    The MP4 (its cover over its audio) is made on its first request: few clients fetch it. The
+    MP3 is encoded beside the task and stored just after it answers SUCCESS; a request that comes
+    sooner waits for that encode, and one for an MP3 whose encode was lost (the process stopped)
+    makes it from the WAV. Concurrent first requests in one process make a file once. Unknown
+    tokens and clips without the file do nothing here (the media route answers those 404).
     """
+    role = _MADE_ON_REQUEST.get(name)
+    if role is None or len(media_token) > 64:
+        return
     with services.db.session(write=False) as session:
         row = session.execute(
             select(Clip.files, Clip.duration).where(Clip.media_token == media_token)
         ).first()
-    if row is None or "video" not in (row.files or {}) or "wav" not in row.files or "image" not in row.files:
+    if row is None or role not in (row.files or {}) or "wav" not in row.files:
         return
-    blobs, key = services.blobs, row.files["video"]
+    blobs, key = services.blobs, row.files[role]
+    with _pending_guard:
+        pending = _pending.get(key)
+    if pending is not None:
+        pending.join()
     if blobs.exists(key):
         return
-    with _video_locks_guard:
-        lock = _video_locks.setdefault(key, threading.Lock())
+    with _locks_guard:
+        lock = _locks.setdefault(key, threading.Lock())
     try:
         with lock:
             if blobs.exists(key):
                 return
-            with tempfile.TemporaryDirectory(prefix="op-video-") as tmp:
+            with tempfile.TemporaryDirectory(prefix="op-media-") as tmp:
                 out = Path(tmp)
-                cover = _local_copy(blobs, row.files["image"], out / "cover.png")
                 audio = _local_copy(blobs, row.files["wav"], out / "mix.wav")
-                video = encode.make_video(cover, audio, out / "video.mp4", duration=row.duration)
-                blobs.put_file(key, video, _CONTENT_TYPES["video.mp4"])
-            log.info("video made for clip %s (%.1f s of audio)", key.split("/")[1], row.duration)
+                if role == "video":
+                    if "image" not in row.files:
+                        return
+                    cover = _local_copy(blobs, row.files["image"], out / "cover.png")
+                    made = encode.make_video(cover, audio, out / "video.mp4", duration=row.duration)
+                else:
+                    made = encode.encode_mp3(audio, out / "mix.mp3")
+                blobs.put_file(key, made, _CONTENT_TYPES[made.name])
+            log.info("%s made on request for clip %s (%.1f s of audio)", name, key.split("/")[1], row.duration)
     finally:
-        with _video_locks_guard:
+        with _locks_guard:
             if not lock.locked():
-                _video_locks.pop(key, None)
+                _locks.pop(key, None)
 
 
 def _local_copy(blobs: BlobStore, key: str, fallback: Path) -> Path:

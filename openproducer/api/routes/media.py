@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from openproducer.api.deps import ServicesDep, call_db
 from openproducer.api.schemas import ErrorPublic
 from openproducer.core import queries
-from openproducer.core.outputs import ensure_video
+from openproducer.core.outputs import ensure_media
 
 router = APIRouter(tags=["media"])
 
@@ -28,9 +28,10 @@ router = APIRouter(tags=["media"])
 async def media(token: str, name: str, services: ServicesDep) -> Response:
     """Serves audio.mp3, audio.wav, cover.png and video.mp4, with HTTP Range support.
 
-    The video is made on its first request (a second or two for a 3-minute song), then stored."""
-    if name == "video.mp4" and len(token) <= 64:
-        await run_in_threadpool(ensure_video, services, token)
+    The video is made on its first request (a second or two for a 3-minute song), then stored; an
+    MP3 asked for in the moment after its task answered waits for its encode to be stored."""
+    if name in ("video.mp4", "audio.mp3"):
+        await run_in_threadpool(ensure_media, services, token, name)
     key, local = await call_db(services, queries.media_file, services, token, name)
     media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     if local is not None:
