@@ -33,7 +33,7 @@ def test_forced_alignment_finds_every_word_in_order_inside_the_singing(song):
     for w in found:
         assert w.start < w.end and any(a - 0.02 <= w.start and w.end <= b + 0.02 for a, b in spans), w
     errors = np.abs([f.start - t.start for f, t in zip(found, truth, strict=True)])
-    assert np.median(errors) < 0.3 and np.mean(errors < 0.6) >= 0.8, errors  # the engine's own timings: truth
+    assert np.median(errors) < 0.2 and np.mean(errors < 0.6) >= 0.9, errors  # the engine's own timings: truth
 
 
 def test_a_score_becomes_a_midi_file_with_its_parts_notes_and_syllables(song):
