@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Note", "TranscriptionUnavailable", "drum_hits", "melody_line", "transcribe"]
+__all__ = ["Note", "TranscriptionUnavailable", "drum_hits", "melody_line", "transcribe", "voice_line"]
 
 log = logging.getLogger(__name__)
 _SR = 22050
@@ -86,9 +86,28 @@ def transcribe(audio: np.ndarray, sr: int, *, onset_threshold: float = 0.5, fram
     return sorted(notes, key=lambda n: (n.start, n.pitch))
 
 
+_HARMONICS = (12, 19, 24, 28, 31)  # semitones from a fundamental to its 2nd to 6th harmonics
+
+
+def _overtones(notes: list[Note]) -> set[int]:
+    """Indices of notes that are an overtone of a lower note sounding with them (most of their
+    length): a transcriber hears a voice's strong harmonics as notes of their own."""
+    out = set()
+    for i, upper in enumerate(notes):
+        length = upper.end - upper.start
+        for lower in notes:
+            overlap = min(upper.end, lower.end) - max(upper.start, lower.start)
+            if upper.pitch - lower.pitch in _HARMONICS and overlap >= 0.5 * length:
+                out.add(i)
+                break
+    return out
+
+
 def melody_line(notes: list[Note], min_note_s: float = 0.08) -> list[Note]:
-    """One note at a time: where notes overlap, the loudest (then the highest) sounds; the
-    others are cut at its start or dropped."""
+    """One note at a time: overtones of a lower note are dropped; where notes still overlap,
+    the loudest (then the highest) sounds; the others are cut at its start or dropped."""
+    overtones = _overtones(notes)
+    notes = [n for i, n in enumerate(notes) if i not in overtones]
     line: list[Note] = []
     for note in sorted(notes, key=lambda n: (-n.velocity, -n.pitch)):
         spans = [(note.start, note.end)]
@@ -105,6 +124,32 @@ def melody_line(notes: list[Note], min_note_s: float = 0.08) -> list[Note]:
             spans = nxt
         line += [Note(a, b, note.pitch, note.velocity) for a, b in spans if b - a >= min_note_s]
     return sorted(line, key=lambda n: n.start)
+
+
+def voice_line(audio: np.ndarray, sr: int, low_hz: float = 70.0, high_hz: float = 1100.0) -> list[Note]:
+    """The notes of one singing voice: Basic Pitch's melody line, each note checked against the
+    voice's fundamental (librosa's YIN, the median over the note). Where Basic Pitch heard only an
+    overtone of the sung note (an octave, a twelfth, two octaves… above it), the note takes the
+    fundamental's pitch."""
+    import librosa
+
+    line = melody_line(transcribe(audio, sr, low_hz=low_hz, high_hz=high_hz))
+    if not line:
+        return line
+    y = _mono(audio, sr)
+    hop = 256
+    f0 = librosa.yin(y, fmin=low_hz, fmax=high_hz, sr=_SR, frame_length=2048, hop_length=hop)
+    midi = librosa.hz_to_midi(f0)
+    out = []
+    for note in line:
+        a, b = int((note.start + 0.03) * _SR / hop), int((note.end - 0.03) * _SR / hop)
+        if b - a >= 2:
+            heard = float(np.median(midi[a:b]))
+            under = [note.pitch - h for h in _HARMONICS if abs(heard - (note.pitch - h)) < 0.5]
+            if under:
+                note = Note(note.start, note.end, under[0], note.velocity)
+        out.append(note)
+    return out
 
 
 def drum_hits(audio: np.ndarray, sr: int) -> list[Note]:

@@ -75,14 +75,14 @@ def upload(services: Services, api_key_id: int, body: dict[str, Any], idempotenc
 # --- MIDI ------------------------------------------------------------------------------------------
 def _transcribed_parts(parent: ParentClip) -> list[Any]:
     from openproducer.audio.midi import VOICE_PROGRAM, MidiPart
-    from openproducer.audio.transcribe import drum_hits, melody_line, transcribe
+    from openproducer.audio.transcribe import drum_hits, transcribe, voice_line
 
     split = parent.vocal_parts()
     vocals, band = _own_part(parent, split["vocals"]), _own_part(parent, split["instrumental"])
     sr = parent.sample_rate
     parts = []
     if parent.meta.has_vocals or parent.engine == "upload":
-        line = melody_line(transcribe(vocals, sr, low_hz=70.0, high_hz=1100.0))
+        line = voice_line(vocals, sr)
         if line:
             parts.append(MidiPart("Vocals", VOICE_PROGRAM, False, line))
     notes = transcribe(band, sr)

@@ -404,7 +404,7 @@ def test_stems_and_midi_of_an_upload_are_separated_and_transcribed_and_say_so(se
         voiced = track[a:b][np.isfinite(track[a:b])]
         if b - a >= 3 and len(voiced) >= 2:
             hits.append(abs(float(np.median(voiced)) - note["pitch"]) * 100 <= 50)
-    assert len(hits) >= 5 and np.mean(hits) >= 0.8, (len(hits), np.mean(hits))
+    assert len(hits) >= 5 and np.mean(hits) >= 0.9, (len(hits), np.mean(hits))
 
 
 def test_the_new_part_of_an_extension_has_its_own_stems_midi_and_timings(server, sdk, songs):
