@@ -7,11 +7,11 @@ rasp (saturation), and set the vibrato depth and the glide between notes.
 
 What is spoken are phoneme syllables (``phonemes.py``: each word transcribed by
 espeak-ng, cut at its vowels), keyed ``"[" + phonemes``; a word espeak-ng could not
-transcribe falls back to its spelled syllables, keyed ``"~" + letters``. All the
-phoneme syllables of a song are spoken in one espeak-ng call (phoneme input, 300 ms
-between them), the spelled ones in another (SSML breaks), and the audio is cut at
-the silences; if the cut does not give one piece per syllable, each is spoken on
-its own. Every piece is analysed once into WORLD parameters at 10 ms frames: a
+transcribe falls back to its spelled syllables, keyed ``"~" + letters``. Each syllable
+is spoken on its own, by its own espeak-ng process (a few run at once): espeak-ng
+carries state from one utterance to the next, so a syllable spoken in a batch would
+sound a little different in every batch, and a song's audio would depend on what the
+server sang before it (its cache). Every piece is analysed once into WORLD parameters at 10 ms frames: a
 coarse F0 (only to find the voiced frames and steer the envelope analysis) and the
 spectral envelope (CheapTrick); from the frame energies come the piece's parts:
 the onset consonants, the vowel core (voiced frames within 10 dB of the loudest)
@@ -69,6 +69,7 @@ _CACHE_SIZE = 256  # analysed syllables kept across renders (60 to 120 KB each)
 _cache: OrderedDict[tuple[str, str], SyllableSound] = OrderedDict()
 _cache_lock = threading.Lock()
 POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="composer-voice")
+SPEAKERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="composer-espeak")  # they wait on processes
 _AP_TABLES: dict[int, np.ndarray] = {}
 
 
@@ -109,10 +110,9 @@ def _clean(syllable: str) -> str:
     return text or "ah"
 
 
-def _speak(text: str, voice: str, ssml: bool = False, gap: int = 0) -> np.ndarray:
-    """espeak-ng's audio for ``text``; ``gap`` adds that many 10 ms between words."""
-    cmd = ["espeak-ng", "-v", voice, "-s", "150", "--stdout"] + (["-m"] if ssml else []) + (
-        ["-g", str(gap)] if gap else []) + [text]
+def _speak(text: str, voice: str) -> np.ndarray:
+    """espeak-ng's audio for ``text`` (``[[phonemes]]`` or plain words)."""
+    cmd = ["espeak-ng", "-v", voice, "-s", "150", "--stdout", text]
     proc = subprocess.run(cmd, capture_output=True, check=True, timeout=60)
     data = proc.stdout
     if data[:4] == b"RIFF":
@@ -231,15 +231,8 @@ class Singer:
             return
         phonetic = [k for k in todo if k.startswith("[")]
         spelled = [k for k in todo if not k.startswith("[")]
-        pieces: list[np.ndarray] = []
-        if phonetic:
-            found = _segments(_speak("[[" + " ".join(k[1:] for k in phonetic) + "]]", self.voice, gap=30),
-                              len(phonetic))
-            pieces += found if found is not None else [_trim(_speak(f"[[{k[1:]}]]", self.voice)) for k in phonetic]
-        if spelled:
-            body = '<break time="300ms"/>'.join(k[1:] for k in spelled)
-            found = _segments(_speak(f"<speak>{body}</speak>", self.voice, ssml=True), len(spelled))
-            pieces += found if found is not None else [_trim(_speak(k[1:], self.voice)) for k in spelled]
+        texts = [f"[[{k[1:]}]]" for k in phonetic] + [k[1:] for k in spelled]
+        pieces = list(SPEAKERS.map(lambda text: _trim(_speak(text, self.voice)), texts))
         order = phonetic + spelled
         for key, sound in zip(order, POOL.map(analyse, pieces, [self.fft_size] * len(pieces)), strict=True):
             self.sounds[key] = sound
@@ -260,8 +253,9 @@ def spelled_key(syllable: str) -> str:
 
 
 def transcribe(words: list[str]) -> list[str]:
-    """espeak-ng's phonemes for each word (one call; SSML breaks keep the words apart, one line each)."""
-    body = '<break time="300ms"/>'.join(words)
+    """espeak-ng's phonemes for each word, in one call: each word is a sentence of its own (SSML
+    ``<s>``), so it is transcribed as it would be alone, whatever words come with it."""
+    body = "".join(f"<s>{w}</s>" for w in words)
     proc = subprocess.run(["espeak-ng", "-v", "en-us", "-q", "-x", "-m", f"<speak>{body}</speak>"],
                           capture_output=True, check=True, timeout=60, text=True)
     return [line.strip() for line in proc.stdout.splitlines() if line.strip()]

@@ -73,6 +73,21 @@ def test_sung_render_is_deterministic(engine: ComposerEngine, sung_parent) -> No
     assert np.array_equal(again.mix, sung_parent.mix)
 
 
+def test_a_song_sounds_the_same_whatever_was_sung_before(engine: ComposerEngine) -> None:
+    """The singer's caches hold each syllable and word as it sounds alone, never as it sounded in
+    another song's company: a song made on a fresh server and after another song is the same."""
+    from openproducer.engines.composer.singer import clear_cache
+
+    first, other = "Walking through the city lights\nFeeling the rhythm of the night", \
+        "The night is long and the city sleeps\nWalking home with the lights I keep"
+    clear_cache()
+    fresh = make(engine, sound="pop", lyrics=first, seed=3)
+    clear_cache()
+    make(engine, sound="pop", lyrics=other, seed=3)
+    after = make(engine, sound="pop", lyrics=first, seed=3)
+    assert np.array_equal(after.stems["vocals"], fresh.stems["vocals"])
+
+
 def test_espeak_failure_falls_back_to_lead(engine: ComposerEngine, monkeypatch: pytest.MonkeyPatch) -> None:
     import subprocess
 
