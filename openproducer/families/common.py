@@ -13,6 +13,10 @@ from openproducer.store.tables import Clip
 __all__ = [
     "FAILURE_TYPES",
     "NOT_READY_MESSAGE",
+    "Exact",
+    "FailedBody",
+    "FailedClipsBody",
+    "FailureType",
     "NotReadyBody",
     "failure_fields",
     "iso_time",
@@ -23,6 +27,29 @@ __all__ = [
 NOT_READY_MESSAGE = "Task is still processing. Please wait a few seconds and try again."
 # The failure types the official client stops polling on.
 FAILURE_TYPES = ("failed", "timeout", "forbidden", "api_error")
+FailureType = Literal["failed", "timeout", "forbidden", "api_error"]
+
+
+class Exact(BaseModel):
+    """A wire shape as the contract gives it: a key it does not list is refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class FailedBody(Exact):
+    """The poll answer of a failed task (Producer's): :func:`failure_fields` and the status."""
+
+    code: int
+    type: FailureType
+    status: Literal["FAILED"] = "FAILED"
+    error: str
+    message: str
+
+
+class FailedClipsBody(FailedBody):
+    """A failed task of the clip families (Sonic, Riffusion): the same, with its (empty) ``data``."""
+
+    data: list[Any]
 
 class NotReadyBody(BaseModel):
     """The 202 answer of a queued or running task (families add their own keys)."""

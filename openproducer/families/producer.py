@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any, Literal, get_args
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, ConfigDict, Field
 
 from openproducer.core import validation
 from openproducer.engines.base import Operation
 from openproducer.families.base import Family, Plan, PlanContext, TaskRow, TaskSpec
 from openproducer.families.common import (
     NOT_READY_MESSAGE,
+    Exact,
+    FailedBody,
     NotReadyBody,
     failure_fields,
     iso_time,
@@ -98,17 +100,13 @@ class DownloadCreate(WebhookFields):
 
 
 # Poll answers, one model per state; the response models are the response (extra keys refused).
-class _Exact(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class TimingMarker(_Exact):
+class TimingMarker(Exact):
     word: str
     start_s: float
     end_s: float
 
 
-class ProducerClip(_Exact):
+class ProducerClip(Exact):
     clip_id: str
     title: str
     sound: str
@@ -127,7 +125,7 @@ class ProducerClip(_Exact):
     metadata: dict[str, Any]
 
 
-class DownloadItem(_Exact):
+class DownloadItem(Exact):
     clip_id: str
     format: Literal["mp3", "wav"]
     audio_url: str
@@ -137,19 +135,15 @@ class TaskNotReady(NotReadyBody):
     pass
 
 
-class TaskDone(_Exact):
+class TaskDone(Exact):
     code: Literal[200] = 200
     status: Literal["SUCCESS"] = "SUCCESS"
     message: str = "success"
     data: list[ProducerClip | DownloadItem]
 
 
-class TaskFailed(_Exact):
-    code: int
-    type: Literal["failed", "timeout", "forbidden", "api_error"]
-    status: Literal["FAILED"] = "FAILED"
-    error: str
-    message: str
+class TaskFailed(FailedBody):
+    pass
 
 
 _RENDER_PRICE = 10

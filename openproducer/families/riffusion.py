@@ -22,12 +22,20 @@ from __future__ import annotations
 
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from openproducer.core import validation
 from openproducer.engines.base import Operation
 from openproducer.families.base import Family, Plan, PlanContext, TaskRow, TaskSpec
-from openproducer.families.common import NOT_READY_MESSAGE, failure_fields, iso_time, media_path, render_params
+from openproducer.families.common import (
+    NOT_READY_MESSAGE,
+    Exact,
+    FailedClipsBody,
+    failure_fields,
+    iso_time,
+    media_path,
+    render_params,
+)
 from openproducer.families.requests import RequestBody
 from openproducer.store.tables import Clip
 from openproducer.store.tasks import FAILED, SUCCESS
@@ -86,11 +94,7 @@ class RiffusionUpload(RequestBody):
     url: str = Field(..., max_length=2048, description="audio to import (http or https)")
 
 
-class _Exact(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class RiffusionClip(_Exact):
+class RiffusionClip(Exact):
     """A song as the client's ``RiffusionSong`` reads it (every key it knows, no other)."""
 
     clip_id: str
@@ -108,7 +112,7 @@ class RiffusionClip(_Exact):
     state: Literal["succeeded"]
 
 
-class RiffusionNotReady(_Exact):
+class RiffusionNotReady(Exact):
     code: Literal[202] = 202
     type: Literal["not_ready"] = "not_ready"
     status: Literal["PENDING", "RUNNING"]
@@ -118,19 +122,14 @@ class RiffusionNotReady(_Exact):
     error: str
 
 
-class RiffusionDone(_Exact):
+class RiffusionDone(Exact):
     code: Literal[200] = 200
     message: Literal["success"] = "success"
     data: list[RiffusionClip]
 
 
-class RiffusionFailed(_Exact):
-    code: int
-    type: Literal["failed", "timeout", "forbidden", "api_error"]
-    status: Literal["FAILED"] = "FAILED"
-    error: str
-    message: str
-    data: list[Any]
+class RiffusionFailed(FailedClipsBody):
+    pass
 
 
 _PRICE = 12

@@ -26,6 +26,7 @@ from openproducer.engines.base import Operation
 from openproducer.families.base import Family, Plan, PlanContext, TaskRow, TaskSpec
 from openproducer.families.common import (
     NOT_READY_MESSAGE,
+    FailedClipsBody,
     NotReadyBody,
     failure_fields,
     iso_time,
@@ -147,15 +148,8 @@ class SonicDone(BaseModel):
     data: list[SonicClip]
 
 
-class SonicFailed(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    code: int
-    type: Literal["failed", "timeout", "forbidden", "api_error"]
-    status: Literal["FAILED"] = "FAILED"
-    error: str
-    message: str
-    data: list[Any]
+class SonicFailed(FailedClipsBody):
+    pass
 
 
 _CREATE_PRICE = 15

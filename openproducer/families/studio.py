@@ -28,12 +28,20 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from openproducer.core import validation
 from openproducer.engines.base import Operation
 from openproducer.families.base import Family, Plan, PlanContext, TaskRow, TaskSpec
-from openproducer.families.common import NOT_READY_MESSAGE, failure_fields, iso_time, media_path, render_params
+from openproducer.families.common import (
+    NOT_READY_MESSAGE,
+    Exact,
+    FailureType,
+    failure_fields,
+    iso_time,
+    media_path,
+    render_params,
+)
 from openproducer.families.requests import RequestBody
 from openproducer.families.sonic import avoid_words
 from openproducer.store.clock import as_utc
@@ -74,11 +82,7 @@ class StudioCreate(RequestBody):
 
 
 # Poll answers (the client reads them with .get(); the models are what this server answers).
-class _Exact(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class StudioSong(_Exact):
+class StudioSong(Exact):
     id: str
     tags: str | None
     title: str | None
@@ -91,11 +95,11 @@ class StudioSong(_Exact):
     finished: bool
 
 
-class StudioSongs(_Exact):
+class StudioSongs(Exact):
     songs: list[StudioSong]
 
 
-class StudioTask(_Exact):
+class StudioTask(Exact):
     task_id: str
     action: Literal["generate"] = "generate"
     status: Literal["NOT_START", "IN_PROGRESS", "SUCCESS", "FAILED"]
@@ -106,21 +110,21 @@ class StudioTask(_Exact):
     data: StudioSongs
 
 
-class StudioNotReady(_Exact):
+class StudioNotReady(Exact):
     code: Literal[202] = 202
     message: str
     data: StudioTask
 
 
-class StudioDone(_Exact):
+class StudioDone(Exact):
     code: Literal[200] = 200
     message: Literal["success"] = "success"
     data: StudioTask
 
 
-class StudioFailed(_Exact):
+class StudioFailed(Exact):
     code: Literal[424] = 424
-    type: Literal["failed", "timeout", "forbidden", "api_error"]
+    type: FailureType
     error: str
     message: str
     data: StudioTask
