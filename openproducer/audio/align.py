@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from openproducer.audio.analyse import mono_at
+
 __all__ = ["AlignedWord", "align_words", "lyric_lines", "sung_spans"]
 
 _SR = 16000
@@ -56,24 +58,13 @@ def _syllables(word: str) -> int:
     return max(1, len(syllables(word)))
 
 
-def _mono(audio: np.ndarray, sr: int) -> np.ndarray:
-    from math import gcd
-
-    from scipy.signal import resample_poly
-
-    x = np.asarray(audio, dtype=np.float32)
-    mono = x.mean(axis=1) if x.ndim == 2 else x
-    g = gcd(int(sr), _SR)
-    return resample_poly(mono, _SR // g, int(sr) // g).astype(np.float32)
-
-
 def sung_spans(vocals: np.ndarray, sr: int, floor_db: float = -35.0, bridge_s: float = 0.3,
                min_s: float = 0.12) -> list[tuple[float, float]]:
     """Where the voice sounds: frames within ``floor_db`` of the vocal's loud level, gaps shorter
     than ``bridge_s`` bridged, blips shorter than ``min_s`` dropped."""
     import librosa
 
-    y = _mono(vocals, sr)
+    y = mono_at(vocals, sr, _SR)
     if not np.any(y):
         return []
     rms = librosa.feature.rms(y=y, frame_length=4 * _HOP, hop_length=_HOP)[0]
@@ -93,7 +84,7 @@ def _features(vocals: np.ndarray, sr: int) -> tuple[np.ndarray, np.ndarray, np.n
     """Per 10 ms frame: level in dB under the vocal's loud level, spectral flatness, onset strength."""
     import librosa
 
-    y = _mono(vocals, sr)
+    y = mono_at(vocals, sr, _SR)
     rms = librosa.feature.rms(y=y, frame_length=4 * _HOP, hop_length=_HOP)[0]
     loud = float(np.percentile(rms[rms > 0], 95)) if np.any(rms > 0) else 1.0
     level = 20.0 * np.log10(np.maximum(rms, 1e-12) / loud)

@@ -15,7 +15,7 @@ from scipy.signal import resample_poly
 
 from openproducer.engines.base import Section
 
-__all__ = ["ANALYSIS_SR", "AudioAnalysis", "analyse_audio", "estimate_key", "split_vocals"]
+__all__ = ["ANALYSIS_SR", "AudioAnalysis", "analyse_audio", "estimate_key", "mono_at", "split_vocals"]
 
 ANALYSIS_SR = 22050
 HOP = 512
@@ -45,7 +45,8 @@ class AudioAnalysis:
         }
 
 
-def _mono(audio: np.ndarray, sr: int, target_sr: int = ANALYSIS_SR) -> np.ndarray:
+def mono_at(audio: np.ndarray, sr: int, target_sr: int = ANALYSIS_SR) -> np.ndarray:
+    """``audio`` ((samples, channels) or mono) as one float32 channel at ``target_sr``."""
     a = np.asarray(audio, dtype=np.float32)
     mono = a.mean(axis=1) if a.ndim == 2 else a
     if sr != target_sr:
@@ -122,7 +123,7 @@ def analyse_audio(audio: np.ndarray, sr: int) -> AudioAnalysis:
     """Duration, tempo, key, beat times and coarse sections of a mix."""
     import librosa
 
-    y = _mono(audio, sr)
+    y = mono_at(audio, sr)
     duration = len(np.asarray(audio)) / float(sr)
     if len(y) < ANALYSIS_SR // 2 or not np.any(y):
         return AudioAnalysis(duration=duration, bpm=0.0, key="C major", key_confidence=0.0,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from openproducer.audio.analyse import ANALYSIS_SR, HOP, _mono, _refine_bpm
+from openproducer.audio.analyse import ANALYSIS_SR, HOP, _refine_bpm, mono_at
 
 __all__ = ["NoBeat", "measure_bpm"]
 
@@ -22,7 +22,7 @@ def measure_bpm(audio: np.ndarray, sr: int, window_beats: int = 8) -> dict[str, 
     ``window_beats`` beats, folded into the octave of the average)."""
     import librosa
 
-    y = _mono(audio, sr)
+    y = mono_at(audio, sr)
     if len(y) < ANALYSIS_SR or not np.any(y):
         raise NoBeat("the clip is too short or silent to hear a beat")
     onset = librosa.onset.onset_strength(y=y, sr=ANALYSIS_SR, hop_length=HOP)

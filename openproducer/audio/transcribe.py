@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from openproducer.audio.analyse import mono_at
+
 __all__ = ["Note", "TranscriptionUnavailable", "drum_hits", "melody_line", "transcribe", "voice_line"]
 
 log = logging.getLogger(__name__)
@@ -35,17 +37,6 @@ class Note:
 
 class TranscriptionUnavailable(RuntimeError):
     """basic-pitch (or onnxruntime) is not installed."""
-
-
-def _mono(audio: np.ndarray, sr: int) -> np.ndarray:
-    from math import gcd
-
-    from scipy.signal import resample_poly
-
-    x = np.asarray(audio, dtype=np.float32)
-    mono = x.mean(axis=1) if x.ndim == 2 else x
-    g = gcd(int(sr), _SR)
-    return resample_poly(mono, _SR // g, int(sr) // g).astype(np.float32)
 
 
 def _basic_pitch() -> tuple[Any, Any]:
@@ -71,7 +62,7 @@ def transcribe(audio: np.ndarray, sr: int, *, onset_threshold: float = 0.5, fram
     import soundfile as sf
 
     predict, model_path = _basic_pitch()
-    y = _mono(audio, sr)
+    y = mono_at(audio, sr, _SR)
     if len(y) < _SR // 4 or not np.any(y):
         return []
     peak = float(np.max(np.abs(y)))
@@ -136,7 +127,7 @@ def voice_line(audio: np.ndarray, sr: int, low_hz: float = 70.0, high_hz: float 
     line = melody_line(transcribe(audio, sr, low_hz=low_hz, high_hz=high_hz))
     if not line:
         return line
-    y = _mono(audio, sr)
+    y = mono_at(audio, sr, _SR)
     hop = 256
     f0 = librosa.yin(y, fmin=low_hz, fmax=high_hz, sr=_SR, frame_length=2048, hop_length=hop)
     midi = librosa.hz_to_midi(f0)
@@ -157,7 +148,7 @@ def drum_hits(audio: np.ndarray, sr: int) -> list[Note]:
     kick (36) low, snare (38) in the middle, closed hi-hat (42) high."""
     import librosa
 
-    y = _mono(audio, sr)
+    y = mono_at(audio, sr, _SR)
     if len(y) < _SR // 4 or not np.any(y):
         return []
     percussive = librosa.effects.percussive(y, margin=3.0)

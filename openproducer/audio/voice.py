@@ -9,11 +9,11 @@ and the timbre words come from the spectral centroid and the share of noise in v
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from math import gcd
 from typing import Any
 
 import numpy as np
-from scipy.signal import resample_poly
+
+from openproducer.audio.analyse import mono_at
 
 __all__ = ["VoiceProfile", "measure_voice"]
 
@@ -40,18 +40,11 @@ class NoVoiceFound(ValueError):
     """Too little sung (voiced) audio to measure a voice."""
 
 
-def _mono16k(audio: np.ndarray, sr: int) -> np.ndarray:
-    x = np.asarray(audio, dtype=np.float32)
-    mono = x.mean(axis=1) if x.ndim == 2 else x
-    g = gcd(int(sr), _SR)
-    return resample_poly(mono, _SR // g, int(sr) // g).astype(np.float32)
-
-
 def measure_voice(audio: np.ndarray, sr: int, min_voiced_s: float = 2.0) -> VoiceProfile:
     """The voice in ``audio`` (a vocal stem or a solo recording, (samples, 2) or mono)."""
     import librosa
 
-    y = _mono16k(audio, sr)[: int(_MAX_SECONDS * _SR)]
+    y = mono_at(audio, sr, _SR)[: int(_MAX_SECONDS * _SR)]
     if not np.any(y):
         raise NoVoiceFound("the audio is silent")
     f0, voiced, _ = librosa.pyin(y, fmin=65.0, fmax=1000.0, sr=_SR, frame_length=1024, hop_length=256)
