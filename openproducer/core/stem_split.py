@@ -2,7 +2,8 @@
 
 * Composer clips: the clip keeps its pre-master parts (instrumental and vocals). Basic stems are
   those two; full stems render every instrument group of the score on its own, with the synth
-  settings of the song (soundfont, room, channel volumes and pans). The instrumental bus's
+  settings of the song (soundfont, room, channel volumes and pans), and split the voice into the
+  lead (``vocals``) and the chorus harmony (``backing vocals``) by singing each alone. The instrumental bus's
   processing and then the master's are carried onto every part (``audio.stems``), so the stems
   sum back to the published mix. When the score's instruments do not rebuild the stored
   instrumental (a song whose accompaniment was kept from an upload), the instrumental is
@@ -34,6 +35,8 @@ log = logging.getLogger(__name__)
 
 # Below this the score's instruments did not rebuild the stored instrumental: not exact.
 _REBUILT_DB = 20.0
+# The voices sung again must give the stored vocal stem back this exactly (float rounding: far more).
+_SUNG_AGAIN_DB = 60.0
 
 _FAMILIES = (  # General MIDI program // 8 -> stem
     "keys", "keys", "keys", "guitar", "bass", "strings", "strings", "brass",
@@ -128,6 +131,30 @@ def _vinyl(score: dict[str, Any], n: int, sr: int) -> np.ndarray | None:
     return np.ascontiguousarray(noise.T)
 
 
+def _sung_apart(score: dict[str, Any], vocals: np.ndarray, n: int, sr: int) -> dict[str, np.ndarray] | None:
+    """The vocal stem as ``vocals`` (the lead) and ``backing vocals`` (the chorus harmony voice), or
+    None for a song with one voice. The singer is deterministic (the same notes give the same
+    sound), so the song's voices are sung again, together and the lead alone: together they must
+    give the stored stem back (up to its level), which proves the lead alone is the lead as it
+    sounds in the song; the backing is the rest, the harmony with what it does to the shared
+    vocal chain."""
+    melody = score.get("melody") or {}
+    if not melody.get("harmony") or not melody.get("notes") or not melody.get("voice"):
+        return None
+    from openproducer.engines.composer.mixing import Mix, vocal_balance
+    from openproducer.engines.composer.vocals import sing
+
+    style = score.get("style") or {}
+    bpm, mix, balance = float(score["bpm"]), Mix.from_dict(style.get("mix")), vocal_balance(style)
+    both = sing(melody, bpm, n, sr, mix, balance).T
+    level = float(np.sum(both.astype(np.float64) * vocals)) / max(float(np.sum(both.astype(np.float64) ** 2)), 1e-30)
+    if level_below(vocals, vocals - level * both) < _SUNG_AGAIN_DB:
+        log.info("stems: the voices sung again do not give the stored vocal stem back; kept as one stem")
+        return None
+    lead = (sing({**melody, "harmony": []}, bpm, n, sr, mix, balance).T * np.float32(level)).astype(np.float32)
+    return {"vocals": lead, "backing vocals": (vocals - lead).astype(np.float32)}
+
+
 def _score_stems(parent: ParentClip, full: bool, soundfont: Path | None,
                  separate: Callable[[np.ndarray], dict[str, np.ndarray]] | None,
                  progress: Callable[[float, str], None]) -> SongStems | None:
@@ -151,7 +178,8 @@ def _score_stems(parent: ParentClip, full: bool, soundfont: Path | None,
         progress(0.5, "mixing stems")
         carried = carry_processing(groups, instrumental) if groups else None
         if carried is not None and carried.residual_db >= _REBUILT_DB:
-            parts = {"vocals": vocals, **carried.parts}
+            voices = _sung_apart(score, vocals, n, sr) if "vocals" in parent.stems else None
+            parts = {**(voices or {"vocals": vocals}), **carried.parts}
             method = dict.fromkeys(parts, "score")
             bus_db = carried.residual_db
         else:
@@ -168,7 +196,7 @@ def _score_stems(parent: ParentClip, full: bool, soundfont: Path | None,
             else:
                 method["instrumental"] = "kept (no separation model for instruments)"
     progress(0.7, "carrying the master")
-    carried = carry_processing(parts, parent.audio, linear=_master_filter(parent), quiet=("vocals",))
+    carried = carry_processing(parts, parent.audio, linear=_master_filter(parent), quiet=("vocals", "backing vocals"))
     return SongStems(carried.parts, method, notes, round(min(carried.residual_db, bus_db), 2))
 
 

@@ -117,6 +117,16 @@ def test_stems_full_are_one_per_instrument_and_sum_to_the_mix(server, sdk, songs
     assert names[0] == "vocals" and {"drums", "bass"} <= set(names) and len(names) == len(set(names)) >= 4, names
     assert all(c["stem_method"] == "score" and c["state"] == "succeeded" for c in raw)
     mix, sr = fetch_wav(song["audio_url"].replace("audio.mp3", "audio.wav"))
+    # the chorus harmony voice is a stem of its own: silent until it sings, then there
+    score = _parent(server, song["clip_id"]).score
+    spb = 60.0 / float(score["bpm"])
+    harmony = score["melody"]["harmony"]
+    assert harmony and "backing vocals" in names, names
+    backing = fetch_wav(raw[names.index("backing vocals")]["audio_url"].replace("audio.mp3", "audio.wav"))[0]
+    first = min(n[0] for n in harmony) * spb
+    assert rms_dbfs(backing[: int((first - 0.5) * sr)]) < -90, "no harmony before the harmony sings"
+    sung = [rms_dbfs(backing[int(n[0] * spb * sr): int((n[0] + n[1]) * spb * sr)]) for n in harmony if n[1] * spb > 0.2]
+    assert np.median(sung) > -45, sung
     total = sum(fetch_wav(c["audio_url"].replace("audio.mp3", "audio.wav"))[0] for c in raw)
     residual = 10 * np.log10(np.sum(mix.astype(np.float64) ** 2) / np.sum((mix - total).astype(np.float64) ** 2))
     assert residual >= 30, residual

@@ -43,10 +43,10 @@ def _separator(ctx: WorkContext) -> Any:
 
 def _meta(clip: Clip, stem: str, method: str, residual_db: float | None, notes: list[str]) -> dict[str, Any]:
     meta = {k: v for k, v in (clip.meta or {}).items() if k not in ("timeline", "offset_s")}
-    vocal = stem == "vocals"
+    vocal = stem in ("vocals", "backing vocals")
     meta["has_vocals"] = bool(vocal and meta.get("has_vocals"))
     meta["vocal_kind"] = meta.get("vocal_kind") if vocal else None
-    if not vocal:
+    if stem != "vocals":  # the word timings are the lead's
         meta["lyrics_timing"] = []
     made = "exact: rendered from the song's score" if method == "score" else method
     meta["notes"] = [f"The {stem} stem of the clip {clip.id} ({made}).", *notes]
