@@ -70,6 +70,9 @@ class ComposerEngine:
 
     name = "composer"
     capabilities = frozenset(Operation)
+    # a render keeps about 1.3 of two cores busy (the singer's threads and FluidSynth's take turns
+    # with plain Python): the two clips of a Sonic or Riffusion task render side by side
+    clips_at_once = 2
 
     def __init__(self, soundfont: str | Path | None = None, sample_rate: int = 44100) -> None:
         self.soundfont = find_soundfont(soundfont)
