@@ -8,8 +8,10 @@ syllables emptied before each render, as for lyrics the process has not sung bef
 peak resident memory of the process
 (``resource.getrusage``: the high-water mark of RSS) and a cold start: a fresh
 Python subprocess that imports the engine, loads it and renders its first 30 s song
-with vocals. The load average is printed before and after, since a shared machine
-makes wall times noisy; CPU time is the steadier figure.
+with vocals. Last (after the peak memory is read), the two clips of a two-clip task (the 30 s
+sung song, two seeds) are rendered one after the other and then side by side, as many at once as
+the engine's ``clips_at_once`` (the render work does the same). The load average is printed before
+and after, since a shared machine makes wall times noisy; CPU time is the steadier figure.
 """
 
 from __future__ import annotations
@@ -156,6 +158,26 @@ def timed_render(engine: ComposerEngine, seed: int, fresh_voice: bool = False,
     return time.perf_counter() - wall, time.process_time() - cpu, len(result.mix) / result.sample_rate
 
 
+def two_clips(engine: ComposerEngine, repeat: int) -> dict:
+    """Wall time of a two-clip task's renders, one after the other and side by side (median of ``repeat``)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    kwargs = SONGS["song_30s_vocals"][0]
+    at_once = int(getattr(engine, "clips_at_once", 1))
+    apart, together = [], []
+    for seed in range(1, repeat + 1):
+        wall = time.perf_counter()
+        for clip in range(2):
+            timed_render(engine, seed + 100 * clip, **kwargs)
+        apart.append(time.perf_counter() - wall)
+        wall = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=at_once) as pool:
+            list(pool.map(lambda clip, seed=seed: timed_render(engine, seed + 100 * clip, **kwargs), range(2)))
+        together.append(time.perf_counter() - wall)
+    return {"clips_at_once": at_once, "one_after_the_other_median_s": round(statistics.median(apart), 3),
+            "side_by_side_median_s": round(statistics.median(together), 3)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
@@ -185,6 +207,7 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     report["peak_rss_mb"] = {"value": round(peak, 1), "target": 600, "meets_target": peak <= 600}
     report["librosa_imported_in_process"] = "librosa" in sys.modules
+    report["two_clips_30s_vocals"] = two_clips(engine, args.repeat)
     report["load_average_after"] = load_average()
     print(json.dumps(report, indent=2))
 
