@@ -16,6 +16,7 @@ client used is added when a result is answered (:func:`with_origin`).
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -92,8 +93,9 @@ class PlanContext:
         return clip
 
 
-class Family:
-    """Base of every family. Subclasses fill the class attributes and override what differs."""
+class Family(ABC):
+    """Base of every family. Subclasses fill the class attributes, plan, answer polls and name their
+    clips' result objects, and override what else differs."""
 
     name: ClassVar[str]
     tasks: ClassVar[Mapping[str, TaskSpec]]
@@ -109,16 +111,17 @@ class Family:
     def price(self, task_type: str) -> int:
         return self.spec(task_type).price
 
+    @abstractmethod
     def plan(self, ctx: PlanContext, task_type: str, body: dict[str, Any]) -> Plan:
-        raise NotImplementedError
+        """What a valid request of ``task_type`` runs (problems go to ``ctx.problems``)."""
 
+    @abstractmethod
     def result_item(self, task: Any, clip: Clip, index: int) -> dict[str, Any]:
         """The object of one finished clip in the task's result (media as paths, no origin)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def poll(self, row: TaskRow) -> tuple[int, dict[str, Any]]:
         """(HTTP status, body) of a poll of ``row``, before the origin is added."""
-        raise NotImplementedError
 
     def webhook_body(self, row: TaskRow) -> dict[str, Any]:
         """The webhook payload: the poll body, with the task id where the poll body has none."""

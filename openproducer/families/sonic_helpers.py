@@ -14,7 +14,7 @@ from pydantic import Field, field_validator
 
 from openproducer.core import validation
 from openproducer.engines.base import Operation
-from openproducer.families.base import Plan, PlanContext, TaskSpec
+from openproducer.families.base import Plan, PlanContext, TaskSpec, UnknownTaskType
 from openproducer.families.requests import RequestBody, WebhookFields
 from openproducer.store.tables import Clip
 
@@ -189,7 +189,7 @@ def plan_helper(ctx: PlanContext, task_type: str, body: dict[str, Any]) -> Plan:
         if task_type == "upload_extend" and body.get("auto_concat") is not False:
             plan.params.pop("new_part_only", None)  # upload + extend + concat: the whole song
         return plan
-    raise NotImplementedError(task_type)
+    raise UnknownTaskType(f"sonic has no helper task type {task_type!r}")
 
 
 def _vox_window(ctx: PlanContext, body: dict[str, Any], clip: Clip) -> dict[str, Any]:

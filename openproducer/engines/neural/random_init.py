@@ -6,6 +6,9 @@ classes' defaults and the text encoders' published sizes give them, with random 
 Never used to serve: random weights make noise. The folder written is loaded through the same
 ``from_pretrained`` path as real weights. The tokenizer is a small byte-level BPE trained here
 with the ``tokenizers`` library, so nothing is downloaded.
+
+Reached only from the tests and ``bench/gpu_engines.py`` (``--tiny``, ``--random-full-size``); it
+needs the ``gpu`` extra, and says so when torch is missing.
 """
 
 from __future__ import annotations
@@ -14,7 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import torch
+try:
+    import torch
+except ModuleNotFoundError as exc:  # pragma: no cover - the gpu extra is part of make setup-gpu
+    raise ModuleNotFoundError("random pipelines need the gpu extra: pip install 'openproducer[gpu]' "
+                              "(or make setup-gpu)", name=exc.name) from exc
 
 __all__ = ["ACE_STEP_SIZES", "SA3_SIZES", "build_ace_step", "build_stable_audio_3", "save_random_pipeline"]
 
