@@ -8,10 +8,9 @@ import time
 import numpy as np
 import pytest
 
-from openproducer.core.outputs import load_audio
 from openproducer.core.validation import lyric_words
-from openproducer.store.tables import Clip
 from tests.support.audio import fetch_wav, rms_dbfs, tempo
+from tests.support.clips import stored_stems
 
 WORDS = ("[verse]\nWalking through the city lights\nFeeling the rhythm of the night\n"
          "Every step a new surprise\nUnder these electric skies\n")
@@ -37,15 +36,6 @@ def _song(client, **body) -> dict:
     raise AssertionError("the song did not finish")
 
 
-def _stored(server, clip_id: str) -> tuple[dict[str, np.ndarray], dict]:
-    services = server.runtime.services
-    with services.db.session(write=False) as session:
-        clip = session.get(Clip, clip_id)
-    stems = {role[5:]: load_audio(services.blobs, key)[0] for role, key in clip.files.items()
-             if role.startswith("stem:")}
-    return stems, clip.meta
-
-
 def test_bgm_v2_sections_start_where_the_segments_say(server, client):
     segments = [{"name": "intro", "duration": 20}, {"name": "verse", "duration": 25},
                 {"name": "chorus", "duration": 30}, {"name": "outro", "duration": 15}]
@@ -53,7 +43,7 @@ def test_bgm_v2_sections_start_where_the_segments_say(server, client):
                  version="v2.0", duration=90, segments=segments, seed=3)
     audio, sr = fetch_wav(song["audio_url"])
     assert 89 <= len(audio) / sr <= 91.5
-    _, meta = _stored(server, song["clip_id"])
+    _, meta = stored_stems(server, song["clip_id"])
     beat = 60.0 / meta["bpm"]
     assert [s["name"] for s in meta["sections"]] == ["intro", "verse", "chorus", "outro"]
     for section, start in zip(meta["sections"], (0, 20, 45, 75), strict=True):
@@ -79,7 +69,7 @@ def test_vocal_songs_sing_the_lyrics_in_the_asked_range(server, client):
         song = _song(client, type="vocal", lyrics=WORDS, gender=gender, genre="Pop", timbre="Bright", seed=5,
                      **extra)
         assert song["gender"] == gender and song["lyrics"] == WORDS.strip()
-        stems, meta = _stored(server, song["clip_id"])
+        stems, meta = stored_stems(server, song["clip_id"])
         sung = [w["word"].strip(",.'").lower() for w in meta["lyrics_timing"]]
         assert sung == [w.lower() for w in lyric_words(WORDS)], "every word is sung, in order"
         assert meta["vocal_kind"] == "sung" and meta["extra"]["singer"]["gender"] == gender.lower()

@@ -8,9 +8,8 @@ import pytest
 from musicapi import MusicAPI, PollOptions, RiffusionCreateParams
 
 from openproducer.audio.analyse import NOTE_NAMES
-from openproducer.core.outputs import load_audio
-from openproducer.store.tables import Clip
 from tests.support.audio import fetch_wav, rms_dbfs, tempo
+from tests.support.clips import stored_stems
 
 OPTIONS = PollOptions(poll_interval_ms=100, timeout_ms=180_000)
 VERSE = ("[Verse]\nWalking through the city lights\nFeeling the rhythm of the night\n"
@@ -21,16 +20,6 @@ BPM = 140
 @pytest.fixture(scope="module")
 def client(server):
     return MusicAPI(api_key=server.new_key(credits=500), base_url=server.api)
-
-
-def _stored(server, clip_id: str) -> tuple[dict[str, np.ndarray], dict]:
-    """A clip's stems and metadata as stored."""
-    services = server.runtime.services
-    with services.db.session(write=False) as session:
-        clip = session.get(Clip, clip_id)
-    stems = {role[5:]: load_audio(services.blobs, key)[0] for role, key in clip.files.items()
-             if role.startswith("stem:")}
-    return stems, clip.meta
 
 
 @pytest.fixture(scope="module")
@@ -82,10 +71,10 @@ def test_replace_keeps_the_outside_of_the_window(client, parent):
 
 def test_swap_sound_keeps_the_vocal_stem_and_changes_the_rest(server, client, parent):
     song, audio, sr = parent
-    old, _ = _stored(server, song.clip_id)
+    old, _ = stored_stems(server, song.clip_id)
     assert {"vocals", "instrumental"} <= set(old), "the parent is sung"
     for child in _edit(client, song, task_type="swap_music_sound", sound="dark synthwave with analog bass"):
-        new, meta = _stored(server, child.clip_id)
+        new, meta = stored_stems(server, child.clip_id)
         n = min(len(new["vocals"]), len(old["vocals"]))
         assert np.allclose(new["vocals"][:n], old["vocals"][:n], atol=1e-4), "the vocals are the parent's"
         m = min(len(new["instrumental"]), len(old["instrumental"]))
@@ -98,9 +87,9 @@ def test_swap_sound_keeps_the_vocal_stem_and_changes_the_rest(server, client, pa
 
 def test_swap_vocals_keeps_the_accompaniment_and_sings_again(server, client, parent):
     song, _, _ = parent
-    old, old_meta = _stored(server, song.clip_id)
+    old, old_meta = stored_stems(server, song.clip_id)
     for child in _edit(client, song, task_type="swap_music_vocals", sound="deep male voice, raspy"):
-        new, meta = _stored(server, child.clip_id)
+        new, meta = stored_stems(server, child.clip_id)
         n = min(len(new["instrumental"]), len(old["instrumental"]))
         assert np.allclose(new["instrumental"][:n], old["instrumental"][:n], atol=1e-4)
         assert not np.allclose(new["vocals"][:n], old["vocals"][:n], atol=1e-3)
@@ -111,7 +100,7 @@ def test_swap_vocals_keeps_the_accompaniment_and_sings_again(server, client, par
 
 def test_extend_answers_the_whole_song_in_key_and_tempo(server, client, parent):
     song, audio, sr = parent
-    _, old_meta = _stored(server, song.clip_id)
+    _, old_meta = stored_stems(server, song.clip_id)
     at = 10
     for child in _edit(client, song, task_type="extend_music", continue_at=at, sound="pop"):
         result = _wav(child)
@@ -120,7 +109,7 @@ def test_extend_answers_the_whole_song_in_key_and_tempo(server, client, parent):
         assert len(result) / sr >= at + 29, "then at least 30 s of new music"
         assert rms_dbfs(result[cut:]) > -30
         assert abs(tempo(result[cut:], sr, BPM) - BPM) <= 0.05 * BPM
-        _, meta = _stored(server, child.clip_id)
+        _, meta = stored_stems(server, child.clip_id)
         assert (meta["key"], meta["bpm"]) == (old_meta["key"], old_meta["bpm"])
         shares = _scale_shares(result[cut:], sr, meta["key"])
         # the key's scale fits better than all but its neighbours a fifth away (six of its seven notes): a part

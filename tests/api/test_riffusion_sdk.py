@@ -3,10 +3,6 @@ uploads, failures and credits (machinery on a FakeEngine server; the audio in te
 
 from __future__ import annotations
 
-import functools
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
 import numpy as np
 import pytest
 from musicapi import MusicAPI, PollOptions, RiffusionCreateParams, RiffusionUploadParams
@@ -15,6 +11,7 @@ from musicapi._errors import MusicAPIError
 from openproducer.audio.encode import write_wav
 from tests.support.fake_engine import FakeEngine
 from tests.support.songs import LYRICS
+from tests.support.www import serve_folder
 
 OPTIONS = PollOptions(poll_interval_ms=50, timeout_ms=60_000)
 WORDS = LYRICS + "Hold on to the morning\nEvery mile brings me home\n"
@@ -27,12 +24,8 @@ def audio_host(tmp_path_factory):
     t = np.arange(6 * 44100) / 44100
     tone = (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
     write_wav(root / "tone.wav", np.stack([tone, tone], axis=1), 44100)
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *a: None  # type: ignore[method-assign]
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serve_folder(root) as url:
+        yield url
 
 
 def _check_songs(result, mv: str) -> None:

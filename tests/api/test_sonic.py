@@ -323,24 +323,15 @@ def test_lyrics_routes(server, key, sdk):
 @pytest.fixture(scope="module")
 def uploaded(server, key, tmp_path_factory):
     """A 12 s groove at 100 bpm, uploaded through the Producer route (any family can use the clip)."""
-    import functools
-    import threading
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
     from openproducer.audio.encode import write_wav
     from tests.api.test_upload import _beat
+    from tests.support.www import serve_folder
 
     root = tmp_path_factory.mktemp("sonic-www")
     write_wav(root / "groove.wav", _beat(100, 12), 44100)
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *a: None  # type: ignore[method-assign]
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    with server.client(key) as client:
-        response = client.post("/producer/upload",
-                               json={"audio_url": f"http://127.0.0.1:{httpd.server_address[1]}/groove.wav"})
+    with serve_folder(root) as url, server.client(key) as client:
+        response = client.post("/producer/upload", json={"audio_url": f"{url}/groove.wav"})
         body = server.wait(client, response.json()["task_id"])
-    httpd.shutdown()
     assert body["status"] == "SUCCESS", body
     return body["data"][0]
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import functools
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
 import numpy as np
 import pytest
 
 from openproducer.audio.encode import encode_mp3, write_wav
 from tests.support.audio import fetch_wav
+from tests.support.www import serve_folder
 
 
 def _beat(bpm: float, seconds: float, sr: int = 44100) -> np.ndarray:
@@ -34,12 +31,8 @@ def audio_host(tmp_path_factory):
 
     Image.new("RGB", (300, 200), (220, 20, 30)).save(root / "red.png")
     (root / "notes.mp3").write_text("this is not audio at all, just text pretending to be an mp3 file\n" * 20)
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *a: None  # type: ignore[method-assign]
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serve_folder(root) as url:
+        yield url
 
 
 def test_upload_then_extend_and_replace(server, audio_host):
