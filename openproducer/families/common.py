@@ -13,6 +13,7 @@ from openproducer.store.tables import Clip
 __all__ = [
     "FAILURE_TYPES",
     "NOT_READY_MESSAGE",
+    "ClipsNotReadyBody",
     "Exact",
     "FailedBody",
     "FailedClipsBody",
@@ -51,10 +52,9 @@ class FailedClipsBody(FailedBody):
 
     data: list[Any]
 
-class NotReadyBody(BaseModel):
-    """The 202 answer of a queued or running task (families add their own keys)."""
 
-    model_config = ConfigDict(extra="forbid")
+class NotReadyBody(Exact):
+    """The 202 answer of a queued or running task (families add their own keys)."""
 
     code: Literal[202] = 202
     type: Literal["not_ready"] = "not_ready"
@@ -62,6 +62,12 @@ class NotReadyBody(BaseModel):
     progress: int
     stage: str
     error: str
+
+
+class ClipsNotReadyBody(NotReadyBody):
+    """The 202 answer of the clip families (Sonic, Riffusion): the same, with a ``message``."""
+
+    message: str
 
 
 def failure_fields(error_type: str | None, error: str | None) -> dict[str, Any]:

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from openproducer.core import validation
 from openproducer.engines.base import Operation
 from openproducer.families.base import Family, Plan, PlanContext, TaskRow, TaskSpec
-from openproducer.families.common import failure_fields, media_path, render_params
+from openproducer.families.common import Exact, failure_fields, media_path, render_params
 from openproducer.families.nuro_words import (
     BGM_GENRES,
     BGM_INSTRUMENTS,
@@ -49,9 +49,7 @@ _STATES = {PENDING: "pending", RUNNING: "running", SUCCESS: "succeeded", FAILED:
 _FAILURE_TYPES = {"failed": "api_error", "timeout": "timeout", "forbidden": "forbidden"}
 
 
-class NuroSegment(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class NuroSegment(Exact):
     name: str = Field(..., min_length=1, max_length=40, description="intro, verse, chorus, bridge, inst, outro, ...")
     duration: float = Field(..., gt=0, le=240, description="seconds")
 
@@ -84,9 +82,7 @@ class NuroCreate(WebhookFields):
 
 
 # Poll answers: the flat object in every state (the model is the answer: no other keys).
-class NuroTask(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class NuroTask(Exact):
     task_id: str
     status: Literal["pending", "running", "succeeded"]
     progress: int
@@ -100,9 +96,7 @@ class NuroTask(BaseModel):
     timbre: str | None
 
 
-class NuroFailed(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class NuroFailed(Exact):
     task_id: str
     status: Literal["failed"] = "failed"
     progress: int

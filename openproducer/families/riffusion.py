@@ -29,6 +29,7 @@ from openproducer.engines.base import Operation
 from openproducer.families.base import Family, Plan, PlanContext, TaskRow, TaskSpec
 from openproducer.families.common import (
     NOT_READY_MESSAGE,
+    ClipsNotReadyBody,
     Exact,
     FailedClipsBody,
     failure_fields,
@@ -112,14 +113,8 @@ class RiffusionClip(Exact):
     state: Literal["succeeded"]
 
 
-class RiffusionNotReady(Exact):
-    code: Literal[202] = 202
-    type: Literal["not_ready"] = "not_ready"
-    status: Literal["PENDING", "RUNNING"]
-    progress: int
-    stage: str
-    message: str
-    error: str
+class RiffusionNotReady(ClipsNotReadyBody):
+    pass
 
 
 class RiffusionDone(Exact):

@@ -19,15 +19,16 @@ from __future__ import annotations
 import re
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from openproducer.core import validation
 from openproducer.engines.base import Operation
 from openproducer.families.base import Family, Plan, PlanContext, TaskRow, TaskSpec
 from openproducer.families.common import (
     NOT_READY_MESSAGE,
+    ClipsNotReadyBody,
+    Exact,
     FailedClipsBody,
-    NotReadyBody,
     failure_fields,
     iso_time,
     media_path,
@@ -114,9 +115,7 @@ class SonicMakeLyrics(RequestBody):
 
 
 # Poll answers, one model per state (the client reads code, message, data and each clip's state).
-class SonicClip(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SonicClip(Exact):
     clip_id: str
     state: Literal["pending", "running", "succeeded", "failed"]
     title: str | None
@@ -136,13 +135,11 @@ class SonicClip(BaseModel):
     stem_method: str | None = Field(None, description="stems tasks: 'score' (exact) or the separation used")
 
 
-class SonicNotReady(NotReadyBody):
-    message: str
+class SonicNotReady(ClipsNotReadyBody):
+    pass
 
 
-class SonicDone(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SonicDone(Exact):
     code: Literal[200] = 200
     message: Literal["success"] = "success"
     data: list[SonicClip]
