@@ -58,18 +58,21 @@ def _syllables(word: str) -> int:
     return max(1, len(syllables(word)))
 
 
-def sung_spans(vocals: np.ndarray, sr: int, floor_db: float = -35.0, bridge_s: float = 0.3,
-               min_s: float = 0.12) -> list[tuple[float, float]]:
-    """Where the voice sounds: frames within ``floor_db`` of the vocal's loud level, gaps shorter
-    than ``bridge_s`` bridged, blips shorter than ``min_s`` dropped."""
+def _rms(y: np.ndarray) -> np.ndarray:
+    """Short-time level of the mono 16 kHz ``y``, one value per 10 ms frame."""
     import librosa
 
-    y = mono_at(vocals, sr, _SR)
-    if not np.any(y):
-        return []
-    rms = librosa.feature.rms(y=y, frame_length=4 * _HOP, hop_length=_HOP)[0]
-    loud = float(np.percentile(rms[rms > 0], 95)) if np.any(rms > 0) else 0.0
-    active = rms > loud * 10 ** (floor_db / 20)
+    return librosa.feature.rms(y=y, frame_length=4 * _HOP, hop_length=_HOP)[0]
+
+
+def _loud(rms: np.ndarray) -> float:
+    """The vocal's loud level: the 95th percentile of its sounding frames."""
+    return float(np.percentile(rms[rms > 0], 95)) if np.any(rms > 0) else 0.0
+
+
+def _spans(rms: np.ndarray, floor_db: float = -35.0, bridge_s: float = 0.3,
+           min_s: float = 0.12) -> list[tuple[float, float]]:
+    active = rms > _loud(rms) * 10 ** (floor_db / 20)
     spans: list[list[float]] = []
     for i in np.flatnonzero(active):
         t = i * _HOP / _SR
@@ -80,14 +83,22 @@ def sung_spans(vocals: np.ndarray, sr: int, floor_db: float = -35.0, bridge_s: f
     return [(round(a, 3), round(b, 3)) for a, b in spans if b - a >= min_s]
 
 
-def _features(vocals: np.ndarray, sr: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per 10 ms frame: level in dB under the vocal's loud level, spectral flatness, onset strength."""
+def sung_spans(vocals: np.ndarray, sr: int, floor_db: float = -35.0, bridge_s: float = 0.3,
+               min_s: float = 0.12) -> list[tuple[float, float]]:
+    """Where the voice sounds: frames within ``floor_db`` of the vocal's loud level, gaps shorter
+    than ``bridge_s`` bridged, blips shorter than ``min_s`` dropped."""
+    y = mono_at(vocals, sr, _SR)
+    if not np.any(y):
+        return []
+    return _spans(_rms(y), floor_db, bridge_s, min_s)
+
+
+def _features(y: np.ndarray, rms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per 10 ms frame of the mono 16 kHz ``y``: level in dB under the vocal's loud level (from its
+    ``rms``), spectral flatness, onset strength."""
     import librosa
 
-    y = mono_at(vocals, sr, _SR)
-    rms = librosa.feature.rms(y=y, frame_length=4 * _HOP, hop_length=_HOP)[0]
-    loud = float(np.percentile(rms[rms > 0], 95)) if np.any(rms > 0) else 1.0
-    level = 20.0 * np.log10(np.maximum(rms, 1e-12) / loud)
+    level = 20.0 * np.log10(np.maximum(rms, 1e-12) / (_loud(rms) or 1.0))
     flat = librosa.feature.spectral_flatness(y=y, n_fft=512, hop_length=_HOP)[0]
     strength = librosa.onset.onset_strength(y=y, sr=_SR, hop_length=_HOP, fmax=_VOWEL_HZ, n_mels=64)
     n = min(len(level), len(flat), len(strength))
@@ -182,17 +193,19 @@ def align_words(vocals: np.ndarray, sr: int, lines: list[list[str]]) -> list[Ali
     import librosa
 
     words = [w for line in lines for w in line]
-    heard = sung_spans(vocals, sr)
+    y = mono_at(vocals, sr, _SR)
+    rms = _rms(y)
+    heard = _spans(rms) if np.any(y) else []
     if not heard or not words:
         return []
-    level, flat, strength = _features(vocals, sr)
+    level, flat, strength = _features(y, rms)
     phrases = _phrases(heard, level, flat)
     at = librosa.util.peak_pick(strength, pre_max=3, post_max=3, pre_avg=5, post_avg=5, delta=0.1, wait=5)
     peaks, heights = at * _HOP / _SR, strength[at] if len(at) else np.zeros(0)
     weights = [[_syllables(w) for w in line] for line in lines]
     syllables = np.array([sum(w) for w in weights], dtype=float)
     durations = np.array([b - a for a, b in phrases])
-    groups: list[tuple[float, float, list[int]]] = []  # (start, end, lines) sung together
+    groups: list[tuple[float, float, list[int]]]  # (start, end, lines) sung together
     if len(phrases) >= len(lines):
         cuts = _partition(durations, syllables) + [len(phrases)]
         groups = [(phrases[cuts[i]][0], phrases[cuts[i + 1] - 1][1], [i]) for i in range(len(lines))]
