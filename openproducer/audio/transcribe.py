@@ -124,10 +124,10 @@ def voice_line(audio: np.ndarray, sr: int, low_hz: float = 70.0, high_hz: float 
     fundamental's pitch."""
     import librosa
 
-    line = melody_line(transcribe(audio, sr, low_hz=low_hz, high_hz=high_hz))
+    y = mono_at(audio, sr, _SR)  # once, for both (transcribe leaves audio at its rate as it is)
+    line = melody_line(transcribe(y, _SR, low_hz=low_hz, high_hz=high_hz))
     if not line:
         return line
-    y = mono_at(audio, sr, _SR)
     hop = 256
     f0 = librosa.yin(y, fmin=low_hz, fmax=high_hz, sr=_SR, frame_length=2048, hop_length=hop)
     midi = librosa.hz_to_midi(f0)

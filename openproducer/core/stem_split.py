@@ -147,7 +147,8 @@ def _sung_apart(score: dict[str, Any], vocals: np.ndarray, n: int, sr: int) -> d
     style = score.get("style") or {}
     bpm, mix, balance = float(score["bpm"]), Mix.from_dict(style.get("mix")), vocal_balance(style)
     both = sing(melody, bpm, n, sr, mix, balance).T
-    level = float(np.sum(both.astype(np.float64) * vocals)) / max(float(np.sum(both.astype(np.float64) ** 2)), 1e-30)
+    wide = both.astype(np.float64)
+    level = float(np.sum(wide * vocals)) / max(float(np.sum(wide**2)), 1e-30)
     if level_below(vocals, vocals - level * both) < _SUNG_AGAIN_DB:
         log.info("stems: the voices sung again do not give the stored vocal stem back; kept as one stem")
         return None
