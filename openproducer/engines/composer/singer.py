@@ -83,7 +83,7 @@ def aperiodicity(bins: int) -> np.ndarray:
     if table is None:
         f = np.linspace(0.0, 1.0, bins)
         voiced = 10.0 ** ((-60.0 + 54.0 * f ** 0.7) / 20.0)
-        table = np.stack([np.full(bins, 0.999), voiced])
+        table = np.stack([np.full(bins, 0.999), voiced]).astype(np.float32)
         _AP_TABLES[bins] = table
     return table
 

@@ -1,4 +1,4 @@
-"""Sung vocals: the melody's notes sung on their words by WORLD resynthesis.
+"""Sung vocals: the melody's notes sung on their words, resynthesised from WORLD parameters (``vocoder``).
 
 The notes of each word get its phoneme syllables (``phonemes.fit_to_notes``); a note
 without a syllable of its own extends the one before (a melisma: one sung event,
@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 from scipy.signal import butter, resample_poly, sosfilt
 
+from . import vocoder
 from .mixing import Mix, VocalBalance, vocal_chain
 from .phonemes import clean_word, fit_to_notes, pronounce
 from .singer import (
@@ -38,7 +39,6 @@ from .singer import (
     Voice,
     aperiodicity,
     harmony_voice,
-    pyworld,
     spelled_key,
     transcribe,
 )
@@ -202,7 +202,7 @@ def _phrase_audio(singer: Singer, phrase: list[Event], spb: float, voice: Voice,
     bins = singer.sound(phrase[0].key).sp.shape[1]
     f0 = np.zeros(total)
     sp = np.full((total, bins), _SILENT_SP, dtype=np.float32)
-    ap = np.ones((total, bins))
+    ap = np.ones((total, bins), dtype=np.float32)
     prev_hz: float | None = None
     prev_count = 4 * _MAX_HEAD
     frames = 1000.0 / FRAME_MS * spb  # frames per beat
@@ -218,8 +218,7 @@ def _phrase_audio(singer: Singer, phrase: list[Event], spb: float, voice: Voice,
         f0[a:a + len(nf0)], sp[a:a + len(nf0)], ap[a:a + len(nf0)] = nf0, nsp, nap
         prev_hz, prev_count = midi_hz(e.pitches[-1][1]), count
     sp, ap = _timbre(sp, ap, voice)
-    y = pyworld.synthesize(f0, np.ascontiguousarray(sp, dtype=np.float64), np.ascontiguousarray(ap), SPEECH_SR,
-                           FRAME_MS)
+    y = vocoder.synthesize(f0, sp, ap, SPEECH_SR, FRAME_MS, seed=int(round(t0 * 1000)))
     fade = min(len(y) // 2, int(0.01 * SPEECH_SR))
     if fade:
         y[:fade] *= np.linspace(0, 1, fade)
