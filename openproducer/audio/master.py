@@ -1,6 +1,6 @@
 """Mastering: gentle glue compression and EQ, loudness to -14 LUFS, true peak <= -1 dBFS.
 
-Loudness normalisation (pyloudnorm, ITU-R BS.1770) is the last *gain* step; if
+Loudness normalisation (ITU-R BS.1770, ``loudness.integrated_loudness``) is the last *gain* step; if
 the true peak (4x oversampled) then exceeds the ceiling, a look-ahead peak
 limiter shaves the peaks and the loudness gain is measured and applied again.
 A final hard clip at the ceiling only touches what the limiter left over.
@@ -12,8 +12,9 @@ from typing import Any
 
 import numpy as np
 import pedalboard
-import pyloudnorm
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
+from openproducer.audio.loudness import integrated_loudness
 
 TARGET_LUFS = -14.0
 CEILING_DBFS = -1.0
@@ -107,39 +108,6 @@ def _limit(x: np.ndarray, ceiling: float, sr: int, lookahead_ms: float = 2.0, re
         gain = minimum_filter1d(gain, size=rel, origin=-(rel // 2))  # hold, then let go
         gain = np.minimum(uniform_filter1d(gain, size=look), need)
         x[:, a:b] *= gain[None, :].astype(np.float32)
-
-
-def integrated_loudness(x: np.ndarray, sr: float, chunk_s: float = 20.0) -> float:
-    """pyloudnorm's integrated loudness (ITU-R BS.1770-4) of planar audio, in bounded memory.
-
-    pyloudnorm filters the whole signal at once in float64 (about three copies of a
-    long song). Longer signals are measured in chunks of ``chunk_s`` seconds of
-    gating blocks: each chunk starts one second early so the K-weighting filters
-    settle, pyloudnorm gives each block's loudness, and the two gates of the
-    standard are applied to all blocks together, as pyloudnorm does.
-    """
-    n = x.shape[1]
-    meter = pyloudnorm.Meter(sr)
-    if n <= int(sr * (chunk_s + 5.0)):
-        return float(meter.integrated_loudness(x.T))
-    hop = int(round(sr * 0.1))  # 400 ms blocks, 75 % overlap
-    size, warm, per = 4 * hop, 10 * hop, int(round(chunk_s / 0.1))
-    total = int(np.round((n / sr - 0.4) / 0.1)) + 1
-    levels: list[float] = []
-    for j0 in range(0, total, per):
-        j1 = min(total, j0 + per)
-        a = max(0, j0 * hop - warm)
-        skip = (j0 * hop - a) // hop
-        meter.integrated_loudness(x[:, a: min(n, (j1 - 1) * hop + size)].T)
-        levels.extend(meter.blockwise_loudness[skip: skip + (j1 - j0)])
-    block = np.array(levels, dtype=np.float64)
-    power = 10.0 ** ((block + 0.691) / 10.0)
-    above = block >= -70.0
-    if not above.any():
-        return float("-inf")
-    relative = -0.691 + 10.0 * np.log10(np.mean(power[above])) - 10.0
-    gated = (block > relative) & above
-    return float(-0.691 + 10.0 * np.log10(np.mean(power[gated])))
 
 
 def apply_in_place(board: pedalboard.Pedalboard, x: np.ndarray, sr: float, chunk_s: float = 5.0) -> np.ndarray:

@@ -14,9 +14,10 @@
 from __future__ import annotations
 
 import numpy as np
-import pyloudnorm
 from scipy.ndimage import maximum_filter1d, uniform_filter1d
-from scipy.signal import butter, sosfilt, tf2sos
+from scipy.signal import butter, sosfilt
+
+from openproducer.audio.loudness import k_weighting
 
 CARVE_BAND = (700.0, 4500.0)
 _HOP = 256
@@ -67,15 +68,9 @@ def carve(backing: np.ndarray, voice: np.ndarray, sr: int, depth_db: float) -> n
     return backing
 
 
-def _k_weighting(sr: float) -> np.ndarray:
-    shelf = pyloudnorm.IIRfilter(4.0, 1 / np.sqrt(2), 1500.0, sr, "high_shelf")
-    high = pyloudnorm.IIRfilter(0.0, 0.5, 38.0, sr, "high_pass")
-    return np.concatenate([tf2sos(shelf.b, shelf.a), tf2sos(high.b, high.a)])
-
-
 def weighted_power(x: np.ndarray, sr: float) -> np.ndarray:
     """K-weighted ``x`` (mono), squared."""
-    return sosfilt(_k_weighting(sr), x.astype(np.float64)) ** 2
+    return sosfilt(k_weighting(float(sr)), x.astype(np.float64)) ** 2
 
 
 def sung_mask(spans: list[tuple[float, float]], n: int, sr: float) -> np.ndarray:
