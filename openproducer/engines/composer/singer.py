@@ -8,16 +8,16 @@ rasp (saturation), and set the vibrato depth and the glide between notes.
 What is spoken are phoneme syllables (``phonemes.py``: each word transcribed by
 espeak-ng, cut at its vowels), keyed ``"[" + phonemes``; a word espeak-ng could not
 transcribe falls back to its spelled syllables, keyed ``"~" + letters``. Each syllable
-is spoken on its own, by its own espeak-ng process (a few run at once): espeak-ng
-carries state from one utterance to the next, so a syllable spoken in a batch would
-sound a little different in every batch, and a song's audio would depend on what the
-server sang before it (its cache). Every piece is analysed once into WORLD parameters at 10 ms frames: a
-coarse F0 (only to find the voiced frames and steer the envelope analysis) and the
+is spoken on its own, by a fresh copy of a process that has espeak-ng loaded (``speaker``;
+a few run at once): espeak-ng carries state from one utterance to the next, so a syllable
+spoken in a batch would sound a little different in every batch, and a song's audio would
+depend on what the server sang before it (its cache). Every piece is analysed once into
+WORLD parameters at 10 ms frames: a coarse F0 (only to find the voiced frames and steer the envelope analysis) and the
 spectral envelope (CheapTrick); from the frame energies come the piece's parts:
 the onset consonants, the vowel core (voiced frames within 10 dB of the loudest)
 and the coda. The aperiodicity is not analysed (D4C cost five times the rest):
 voiced frames get a fixed modal-voice curve, unvoiced frames (consonants) are
-noise, see :func:`aperiodicity`. Pieces are analysed on two threads (pyworld
+noise, see :func:`aperiodicity`. Pieces are spoken and analysed on four threads (pyworld
 releases the GIL) and kept in a cache shared by renders.
 """
 
@@ -39,6 +39,8 @@ from typing import Any
 
 import numpy as np
 import soundfile
+
+from . import speaker
 
 
 def _import_pyworld() -> types.ModuleType:
@@ -111,7 +113,11 @@ def _clean(syllable: str) -> str:
 
 
 def _speak(text: str, voice: str) -> np.ndarray:
-    """espeak-ng's audio for ``text`` (``[[phonemes]]`` or plain words)."""
+    """espeak-ng's audio for ``text`` (``[[phonemes]]`` or plain words): from the voice's forking
+    helper (``speaker``), or from the ``espeak-ng`` command where the voice has none."""
+    samples = speaker.speak(text, voice)
+    if samples is not None:
+        return samples
     cmd = ["espeak-ng", "-v", voice, "-s", "150", "--stdout", text]
     proc = subprocess.run(cmd, capture_output=True, check=True, timeout=60)
     data = proc.stdout
@@ -220,9 +226,10 @@ class Singer:
         phonetic = [k for k in todo if k.startswith("[")]
         spelled = [k for k in todo if not k.startswith("[")]
         texts = [f"[[{k[1:]}]]" for k in phonetic] + [k[1:] for k in spelled]
-        pieces = list(SPEAKERS.map(lambda text: _trim(_speak(text, self.voice)), texts))
+        # each syllable is analysed as soon as it is spoken (pyworld and the wait on espeak-ng release the GIL)
+        sounds = SPEAKERS.map(lambda text: analyse(_trim(_speak(text, self.voice)), self.fft_size), texts)
         order = phonetic + spelled
-        for key, sound in zip(order, POOL.map(analyse, pieces, [self.fft_size] * len(pieces)), strict=True):
+        for key, sound in zip(order, sounds, strict=True):
             self.sounds[key] = sound
         with _cache_lock:
             for key in order:
