@@ -6,6 +6,7 @@ import json
 import logging
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ __all__ = ["load_parent", "produce"]
 log = logging.getLogger(__name__)
 
 _JOIN_FADE_S = 0.01
+_COVERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="cover")
 
 
 def load_parent(services: Services, clip: Clip) -> ParentClip:
@@ -158,6 +160,8 @@ def produce(
     """
     progress(0.0, "composing")
     request = _request(params, parent)
+    cover_notes: list[str] = []
+    cover = _COVERS.submit(_cover_art, services, params, cover_notes)  # drawn (or fetched) while the engine works
 
     # The route's engine, or its fallback for an operation it cannot perform.
     engine, result = engines.render(task.engine, request, progress)
@@ -170,11 +174,12 @@ def produce(
     if params.get("new_part_only") and request.starts_at is not None:
         offset = float(request.starts_at)
     meta = result.meta
-    cover = _cover_art(services, params, meta.notes)
+    cover_png = cover.result()
+    meta.notes.extend(cover_notes)
     draft = ClipDraft(
         clip_id=clip_id, api_key_id=task.api_key_id, task_id=task.id, source="generated",
         engine=engine.name, sample_rate=result.sample_rate, mix=result.mix, stems=result.stems,
-        score=result.score, meta=meta.to_dict(), cover_png=cover, title=params["title"] or _title(request),
+        score=result.score, meta=meta.to_dict(), cover_png=cover_png, title=params["title"] or _title(request),
         sound=request.sound, lyrics=request.lyrics, mv=params["mv"], seed=params["seed"],
         parent_clip_id=parent.clip_id if parent else None,
     )
