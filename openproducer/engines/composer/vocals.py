@@ -4,7 +4,8 @@ The notes of each word get its phoneme syllables (``phonemes.fit_to_notes``); a 
 without a syllable of its own extends the one before (a melisma: one sung event,
 two pitches). Each event takes its syllable's WORLD frames in three parts: the onset
 consonants keep their spoken length and are sung *before* the beat (up to 140 ms,
-at most a third of the previous note), so the vowel lands on it; the vowel core is
+at most a third of the previous note, which ends there, its coda sung before them), so the vowel
+lands on it; the vowel core is
 stretched to fill the note (smoothly interpolated, holding the first vowel target
 of a diphthong on long notes); the coda consonants keep their length at the note's
 end (compressed only when the note is short). Consonant frames are lifted by 2 dB so
@@ -195,6 +196,28 @@ def _timbre(sp: np.ndarray, ap: np.ndarray, voice: Voice) -> tuple[np.ndarray, n
     return sp, ap
 
 
+def note_layout(singer: Singer, phrase: list[Event], frames: float, total: int) -> list[tuple[int, int, int]]:
+    """(first frame of the note, frames of the note, onset frames sung ahead of it) per event of a phrase.
+
+    An onset takes at most a third of the note before it; that note then ends where the onset
+    starts (its coda moves ahead with it), so a syllable's closing consonants are sung, not
+    overwritten by the next syllable's opening ones ("kept the" kept its "pt").
+    """
+    t0 = phrase[0].start
+    starts = [int(round((e.start - t0) * frames)) + _MAX_HEAD for e in phrase]
+    counts = [min(max(3, int(round(e.dur * frames))), total - a) for e, a in zip(phrase, starts, strict=True)]
+    heads, prev_count = [], 4 * _MAX_HEAD
+    for e, a, count in zip(phrase, starts, counts, strict=True):
+        sound = singer.sound(e.key)
+        heads.append(min(sound.c0 - sound.a0, _MAX_HEAD, prev_count // 3, a))
+        prev_count = count if count >= 3 else prev_count
+    for i in range(len(phrase) - 1):
+        room = starts[i + 1] - heads[i + 1] - starts[i]
+        if counts[i] >= 3 and room >= 3:
+            counts[i] = min(counts[i], room)
+    return list(zip(starts, counts, heads, strict=True))
+
+
 def _phrase_audio(singer: Singer, phrase: list[Event], spb: float, voice: Voice, consonants: float) -> np.ndarray:
     t0 = phrase[0].start
     end = max(e.start + e.dur for e in phrase)
@@ -204,19 +227,16 @@ def _phrase_audio(singer: Singer, phrase: list[Event], spb: float, voice: Voice,
     sp = np.full((total, bins), _SILENT_SP, dtype=np.float32)
     ap = np.ones((total, bins), dtype=np.float32)
     prev_hz: float | None = None
-    prev_count = 4 * _MAX_HEAD
     frames = 1000.0 / FRAME_MS * spb  # frames per beat
-    for e in phrase:
-        a = int(round((e.start - t0) * frames)) + _MAX_HEAD
-        count = min(max(3, int(round(e.dur * frames))), total - a)
+    for e, (a, count, head) in zip(phrase, note_layout(singer, phrase, frames, total), strict=True):
         if count < 3:
             continue
         pitches = [(int(round(off * frames)), p) for off, p in e.pitches]
-        nf0, nsp, nap, head = event_frames(singer.sound(e.key), count, pitches, prev_hz, e.vel, voice,
-                                           min(_MAX_HEAD, prev_count // 3, a), consonants)
+        nf0, nsp, nap, head = event_frames(singer.sound(e.key), count, pitches, prev_hz, e.vel, voice, head,
+                                           consonants)
         a -= head
         f0[a:a + len(nf0)], sp[a:a + len(nf0)], ap[a:a + len(nf0)] = nf0, nsp, nap
-        prev_hz, prev_count = midi_hz(e.pitches[-1][1]), count
+        prev_hz = midi_hz(e.pitches[-1][1])
     sp, ap = _timbre(sp, ap, voice)
     y = vocoder.synthesize(f0, sp, ap, SPEECH_SR, FRAME_MS, seed=int(round(t0 * 1000)))
     fade = min(len(y) // 2, int(0.01 * SPEECH_SR))

@@ -163,3 +163,30 @@ def test_harmony_stays_under_the_lead_in_each_channel(sung_parent) -> None:
     both = np.abs(harmony) > 1e-4
     louder = max(abs(g) for g in HARMONY_PAN) * np.sqrt(np.mean(harmony[both] ** 2))
     assert 20 * np.log10(louder / np.sqrt(np.mean(lead[both] ** 2))) <= -8.0
+
+
+def test_a_syllable_ends_where_the_next_ones_onset_begins(sung_parent) -> None:
+    """The next syllable's onset consonants, sung ahead of its beat, never overwrite this one's coda."""
+    from openproducer.engines.composer import vocals
+    from openproducer.engines.composer.singer import Singer
+
+    melody, spb = sung_parent.score["melody"], 60.0 / sung_parent.meta.bpm
+    words = list(melody["words"])
+    spoken = vocals._spoken(words)
+    events = vocals.plan_events([n for n in melody["notes"] if n[1] > 0], words, spoken)
+    singer = Singer(melody["voice"])
+    singer.prepare([e.key for e in events])
+    frames, shortened, checked = 1000.0 / vocals.FRAME_MS * spb, 0, 0
+    for phrase in vocals._phrases(events, spb):
+        end = max(e.start + e.dur for e in phrase)
+        total = int(round((end - phrase[0].start) * frames)) + 2 + vocals._MAX_HEAD
+        layout = vocals.note_layout(singer, phrase, frames, total)
+        for (a, count, _), (b, _, head), e in zip(layout, layout[1:], phrase, strict=False):
+            if b - head - a < 3:
+                continue
+            checked += 1
+            assert a + count <= b - head, "the note runs into the next syllable's onset"
+            nominal = int(round(e.dur * frames))
+            shortened += count < nominal
+            assert count >= min(nominal, b - a) - head  # only the onset's frames are given up
+    assert checked >= 20 and shortened >= 5
