@@ -7,6 +7,7 @@ import logging
 import secrets
 import tempfile
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ _CONTENT_TYPES = {
     "video.mp4": "video/mp4",
 }
 _ROLES = {"mix.mp3": "mp3", "mix.wav": "wav", "cover.png": "image", "video.mp4": "video"}
+_ENCODERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="stem-flac")
 
 
 @dataclass
@@ -62,26 +64,29 @@ class ClipDraft:
 def store_clip(blobs: BlobStore, draft: ClipDraft, media_token: str | None = None) -> Clip:
     """Encode and upload every file of ``draft`` a finished task needs; return the Clip row to commit.
 
-    The MP3 encodes in an ffmpeg started ahead (its own core) while this thread writes and
-    uploads the WAV, the cover, the stems and the score, and is stored when it is done, after the
-    task answers SUCCESS (:func:`ensure_media` holds a request for it until then). The MP4 is
-    not made here: its key is recorded and :func:`ensure_media` makes it on its first request. Keys derive from the clip
-    id fixed at submit, so a rerun overwrites its own files.
+    The MP3 encodes in an ffmpeg started ahead (its own core) and the stems' FLAC on two threads
+    while this thread writes and uploads the WAV, the cover, the stems and the score; the MP3 is
+    stored when it is done, after the task answers SUCCESS (:func:`ensure_media` holds a request
+    for it until then). The MP4 is not made here: its key is recorded and :func:`ensure_media`
+    makes it on its first request. Keys derive from the clip id fixed at submit, so a rerun
+    overwrites its own files.
     """
     files: dict[str, str] = dict(draft.extra_files)
     with tempfile.TemporaryDirectory(prefix="op-clip-") as tmp:
         out = Path(tmp)
         pcm = encode.pcm16(draft.mix)
         mp3 = mp3_encoder.spare.take(pcm, draft.sample_rate)
+        # the stems' FLAC encodes run on their own threads (libsndfile releases the GIL) while the mix is stored
+        flacs = {stem: _ENCODERS.submit(encode.write_flac, out / f"stem-{stem}.flac", audio, draft.sample_rate)
+                 for stem, audio in draft.stems.items()}
         try:
             _put(blobs, files, draft.clip_id, encode.write_pcm_wav(out / "mix.wav", pcm, draft.sample_rate))
             del pcm
             blobs.put_bytes(blob_key(draft.clip_id, "cover.png"), draft.cover_png, _CONTENT_TYPES["cover.png"])
             files["image"] = blob_key(draft.clip_id, "cover.png")
-            for stem, audio in draft.stems.items():
-                path = encode.write_flac(out / f"stem-{stem}.flac", audio, draft.sample_rate)
+            for stem, encoding in flacs.items():
                 key = blob_key(draft.clip_id, f"stems/{stem}.flac")
-                blobs.put_file(key, path, "audio/flac")
+                blobs.put_file(key, encoding.result(), "audio/flac")
                 files[f"stem:{stem}"] = key
             if draft.score is not None:
                 key = blob_key(draft.clip_id, "score.json")
@@ -89,6 +94,9 @@ def store_clip(blobs: BlobStore, draft: ClipDraft, media_token: str | None = Non
                 files["score"] = key
         except BaseException:
             mp3.close()
+            for encoding in flacs.values():  # none may still be writing into the folder being removed
+                if not encoding.cancel():
+                    encoding.exception()
             raise
     files["mp3"] = _finish_in_background(blobs, blob_key(draft.clip_id, "mix.mp3"), mp3)
     mp3_encoder.spare.prepare(draft.sample_rate)  # the next task's encoder starts while this one commits
