@@ -170,7 +170,7 @@ class ComposerEngine:
         sung = "vocals" in wanted and "vocals" not in kept and is_sung(score)
         synth_stems = tuple(s for s in wanted if s not in kept and not (s == "vocals" and sung))
         n = len(next(iter(kept.values()))) if kept else int(round(score["duration"] * sr))
-        jobs = submit_stems(self._handle, score, synth_stems, sr, n, parallel=not sung) if synth_stems else []
+        jobs = submit_stems(self._handle, score, synth_stems, sr, n) if synth_stems else []
         vocals = None
         mix = Mix.from_dict(score.get("style", {}).get("mix"))
         balance = vocal_balance(score.get("style"))

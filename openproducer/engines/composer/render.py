@@ -181,8 +181,9 @@ def submit_stems(handle: SoundfontHandle, score: dict[str, Any], stems: tuple[st
 
     Reverb and mixing are linear, so with ``parallel`` a stem is rendered as two
     track groups on two synths at once (the ctypes calls release the GIL) and
-    summed in a fixed order. Without it (the singer keeps the other core busy) one
-    synth renders the stem: less CPU and one buffer less.
+    summed in a fixed order, also while the singer works (its share of the CPU is
+    small since its own vocoder); without it one synth renders the stem: a little
+    less CPU and one buffer less.
     """
     n = n_samples or int(round(score["duration"] * sample_rate))
     spb = seconds_per_beat(score)
