@@ -176,14 +176,13 @@ def split_tracks(tracks: list[dict[str, Any]], parts: int) -> list[list[dict[str
 
 
 def submit_stems(handle: SoundfontHandle, score: dict[str, Any], stems: tuple[str, ...], sample_rate: int,
-                 n_samples: int | None = None, parallel: bool = True) -> list[tuple[str, Future]]:
+                 n_samples: int | None = None) -> list[tuple[str, Future]]:
     """Start rendering the named stems; pass the result to :func:`collect_stems`.
 
-    Reverb and mixing are linear, so with ``parallel`` a stem is rendered as two
-    track groups on two synths at once (the ctypes calls release the GIL) and
-    summed in a fixed order, also while the singer works (its share of the CPU is
-    small since its own vocoder); without it one synth renders the stem: a little
-    less CPU and one buffer less.
+    Reverb and mixing are linear, so a stem of more than two tracks is rendered as two
+    track groups on two synths at once (the ctypes calls release the GIL) and summed in
+    a fixed order, also while the singer works (its share of the CPU is small since its
+    own vocoder).
     """
     n = n_samples or int(round(score["duration"] * sample_rate))
     spb = seconds_per_beat(score)
@@ -192,7 +191,7 @@ def submit_stems(handle: SoundfontHandle, score: dict[str, Any], stems: tuple[st
     jobs: list[tuple[str, Future]] = []
     for stem in stems:
         tracks = [t for t in everything if t["stem"] == stem and t["notes"]]
-        groups = split_tracks(tracks, 2 if parallel and len(tracks) > 2 else 1) or [[]]
+        groups = split_tracks(tracks, 2 if len(tracks) > 2 else 1) or [[]]
         for group in groups:
             jobs.append((stem, _POOL.submit(render_tracks, handle, group, spb, n, sample_rate, room)))
     return jobs
