@@ -64,7 +64,6 @@ def integrated_loudness(x: np.ndarray, sr: float) -> float:
     above = block >= _ABSOLUTE_GATE
     if not above.any():
         return float("-inf")
-    power = mean_square
-    relative = -0.691 + 10.0 * np.log10(np.mean(power[above])) - 10.0
+    relative = -0.691 + 10.0 * np.log10(np.mean(mean_square[above])) - 10.0
     gated = (block > relative) & above
-    return float(-0.691 + 10.0 * np.log10(np.mean(power[gated])))
+    return float(-0.691 + 10.0 * np.log10(np.mean(mean_square[gated])))

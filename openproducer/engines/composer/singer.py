@@ -5,20 +5,20 @@ sing an octave lower). Timbre words (``words.TIMBRE``) move the spectral
 envelope (``formant``: + brighter/smaller, - darker/larger), add breath noise,
 rasp (saturation), and set the vibrato depth and the glide between notes.
 
-What is spoken are phoneme syllables (``phonemes.py``: each word transcribed by
-espeak-ng, cut at its vowels), keyed ``"[" + phonemes``; a word espeak-ng could not
-transcribe falls back to its spelled syllables, keyed ``"~" + letters``. Each syllable
-is spoken on its own, by a fresh copy of a process that has espeak-ng loaded (``speaker``;
-a few run at once): espeak-ng carries state from one utterance to the next, so a syllable
-spoken in a batch would sound a little different in every batch, and a song's audio would
-depend on what the server sang before it (its cache). Every piece is analysed once into
-WORLD parameters at 10 ms frames: a coarse F0 (only to find the voiced frames and steer the envelope analysis) and the
-spectral envelope (CheapTrick); from the frame energies come the piece's parts:
-the onset consonants, the vowel core (voiced frames within 10 dB of the loudest)
-and the coda. The aperiodicity is not analysed (D4C cost five times the rest):
-voiced frames get a fixed modal-voice curve, unvoiced frames (consonants) are
-noise, see :func:`aperiodicity`. Pieces are spoken and analysed on four threads (pyworld
-releases the GIL) and kept in a cache shared by renders.
+What is spoken are phoneme syllables (``phonemes.py``: each word transcribed by espeak-ng,
+cut at its vowels), keyed ``"[" + phonemes``; a word espeak-ng could not transcribe falls
+back to its spelled syllables, keyed ``"~" + letters``. Each syllable is spoken on its own,
+by a fresh copy of a process that has espeak-ng loaded (``speaker``; a few run at once):
+espeak-ng carries state from one utterance to the next, so a syllable spoken in a batch
+would sound a little different in every batch, and a song's audio would depend on what the
+server sang before it (its cache). Every piece is analysed once into WORLD parameters at 10
+ms frames: a coarse F0 (only to find the voiced frames and steer the envelope analysis) and
+the spectral envelope (CheapTrick); from the frame energies come the piece's parts: the
+onset consonants, the vowel core (voiced frames within 10 dB of the loudest) and the coda.
+The aperiodicity is not analysed (D4C cost five times the rest): voiced frames get a fixed
+modal-voice curve, unvoiced frames (consonants) are noise, see :func:`aperiodicity`. Pieces
+are spoken and analysed on four threads (pyworld releases the GIL) and kept in a cache
+shared by renders.
 """
 
 from __future__ import annotations

@@ -1,21 +1,19 @@
 """Sung vocals: the melody's notes sung on their words, resynthesised from WORLD parameters (``vocoder``).
 
-The notes of each word get its phoneme syllables (``phonemes.fit_to_notes``); a note
-without a syllable of its own extends the one before (a melisma: one sung event,
-two pitches). Each event takes its syllable's WORLD frames in three parts: the onset
-consonants keep their spoken length and are sung *before* the beat (up to 140 ms,
-at most a third of the previous note, which ends there, its coda sung before them), so the vowel
-lands on it; the vowel core is
-stretched to fill the note (smoothly interpolated, holding the first vowel target
-of a diphthong on long notes); the coda consonants keep their length at the note's
-end (compressed only when the note is short). Consonant frames are lifted by 2 dB so
-they read. The F0 is the written pitch with a short glide from the previous note
-and a vibrato that starts a third of the way into long notes and grows in.
-Notes closer than 0.25 s form one phrase, synthesised once (repeated choruses
-reuse it) and resampled on its own; a soft breath is drawn before phrases that
-follow a rest. The lead sits in the centre; the chorus harmony is a second voice
-placed mostly in the side signal, quieter, with its consonants softened so the
-lead's words stay on top.
+The notes of each word get its phoneme syllables (``phonemes.fit_to_notes``); a note without
+a syllable of its own extends the one before (a melisma: one sung event, two pitches). Each
+event takes its syllable's WORLD frames in three parts: the onset consonants keep their
+spoken length and are sung *before* the beat (up to 140 ms, at most a third of the previous
+note, which ends there, its coda sung before them), so the vowel lands on it; the vowel core
+is stretched to fill the note (smoothly interpolated, holding the first vowel target of a
+diphthong on long notes); the coda consonants keep their length at the note's end
+(compressed only when the note is short). Consonant frames are lifted by 2 dB so they read.
+The F0 is the written pitch with a short glide from the previous note and a vibrato that
+starts a third of the way into long notes and grows in. Notes closer than 0.25 s form one
+phrase, synthesised once (repeated choruses reuse it) and resampled on its own; a soft
+breath is drawn before phrases that follow a rest. The lead sits in the centre; the chorus
+harmony is a second voice placed mostly in the side signal, quieter, with its consonants
+softened so the lead's words stay on top.
 """
 
 from __future__ import annotations
