@@ -87,7 +87,10 @@ def create_app(runtime: Runtime, start_workers: bool = True) -> OpenProducerAPI:
     app.state.runtime = runtime
     app.state.services = runtime.services
     keys = app.state.keys = KeyResolver(runtime.services.db)
-    polls = app.state.polls = TaskPolls(runtime.services)
+    # Embedded mode with workers: this process (holding the data folder) is the only writer of tasks,
+    # so running tasks' answers can be cached until it commits a write.
+    only_writer = settings.embedded_broker and start_workers and settings.workers > 0
+    polls = app.state.polls = TaskPolls(runtime.services, live=only_writer)
     app.state.limiter = RateLimiter(settings)
     for family_router in (producer.router, sonic.router, riffusion.router, nuro.router, studio.router):
         app.include_router(family_router, prefix="/api/v1")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,10 +16,17 @@ _MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 class Database:
-    """One engine and session factory per process."""
+    """One engine and session factory per process.
+
+    ``commits`` counts the writing units this process has committed: a reader that saw the same
+    count before and after reading knows no write of this process landed in between (the poll
+    cache of running tasks, ``core/queries.py``, relies on it where this process is the only writer).
+    """
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self.commits = 0
+        self._commits_guard = threading.Lock()
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
             path = url.removeprefix("sqlite:///")
@@ -38,6 +46,11 @@ class Database:
         self.write_sessions = sessionmaker(
             self.engine.execution_options(sqlite_immediate=True), expire_on_commit=False
         )
+        event.listen(self.write_sessions, "after_commit", self._committed)
+
+    def _committed(self, _session: Session) -> None:
+        with self._commits_guard:  # after the commit: a count read before it cannot describe it
+            self.commits += 1
 
     @contextmanager
     def session(self, write: bool = True) -> Iterator[Session]:
