@@ -3,12 +3,15 @@
 The encode is the longest step between a finished render and SUCCESS, so it runs in its own
 process (its own core) while the caller stores the other files, it reads the samples from a
 pipe (no WAV to write first), and an ffmpeg is started before it is needed: starting one costs
-~50 ms of CPU, paid while the worker is idle instead of while a client waits.
+~50 ms of CPU, paid while the worker is idle instead of while a client waits. The encoders run
+at a lower CPU priority (nice ``BACKGROUND_NICE``): on a busy machine the files and the next
+song's render a client waits for come first, the MP3 takes the cores' slack.
 """
 
 from __future__ import annotations
 
 import atexit
+import os
 import shutil
 import subprocess
 import tempfile
@@ -19,13 +22,14 @@ import numpy as np
 
 from openproducer.audio.encode import EncodeError, ffmpeg_command
 
-__all__ = ["MP3_KBPS", "MP3_QUALITY", "Mp3Encoding", "Mp3Spare", "lame_args", "spare"]
+__all__ = ["BACKGROUND_NICE", "MP3_KBPS", "MP3_QUALITY", "Mp3Encoding", "Mp3Spare", "lame_args", "spare"]
 
 MP3_KBPS = 192
 # LAME's quality/speed trade-off (ffmpeg's -compression_level, LAME's -q: 0 best and slowest,
 # 9 worst). 5 is LAME's "good quality, fast" middle; at 192 kb/s CBR the bit rate, not the
 # search, bounds the quality, and 5 takes ~25 % less CPU than ffmpeg's default (3).
 MP3_QUALITY = 5
+BACKGROUND_NICE = 10  # added to the server's own niceness: a tenth of a core's share beside busy work
 
 
 def lame_args(bitrate_kbps: int = MP3_KBPS) -> list[str]:
@@ -46,6 +50,7 @@ class Mp3Encoding:
         self._proc = subprocess.Popen(
             ffmpeg_command(args), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
+        _lower_priority(self._proc.pid)
         self._stderr = b""
         self._thread: threading.Thread | None = None
 
@@ -86,6 +91,15 @@ class Mp3Encoding:
             if stream is not None and not stream.closed:
                 stream.close()
         shutil.rmtree(self._dir, ignore_errors=True)
+
+
+def _lower_priority(pid: int) -> None:
+    """Nice ``pid`` by BACKGROUND_NICE (where the system allows; otherwise it runs as it is)."""
+    try:
+        own = os.getpriority(os.PRIO_PROCESS, 0)
+        os.setpriority(os.PRIO_PROCESS, pid, min(19, own + BACKGROUND_NICE))
+    except (AttributeError, OSError):  # no setpriority (not POSIX), or the process has ended
+        pass
 
 
 class Mp3Spare:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -80,3 +81,14 @@ def test_the_spare_is_started_ahead_and_used_once(tmp_path: Path) -> None:
     assert waiting._proc.poll() is not None and spare._spare.sr == 48000
     spare.close()
     assert spare._spare is None
+
+
+def test_encoders_run_below_the_servers_priority() -> None:
+    """The MP3 is made after SUCCESS, beside the next song's render: it must not compete as an equal."""
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    encoding = mp3.Mp3Encoding(SR)
+    try:
+        assert os.getpriority(os.PRIO_PROCESS, encoding._proc.pid) == min(19, own + mp3.BACKGROUND_NICE)
+        assert mp3.BACKGROUND_NICE >= 5
+    finally:
+        encoding.close()
