@@ -83,7 +83,7 @@ class Runtime:
             self.reconciler.stop()
         if self.worker is not None:
             self.worker.stop(timeout=10000)
-            wait_for_pending(30.0)  # MP3s of finished tasks still being stored
+            wait_for_pending(30.0)  # stems and MP3s of finished tasks still being stored
         self.broker.close()
         self.engines.close()
         mp3.spare.close()

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import shutil
 import tempfile
 import threading
-from concurrent.futures import ThreadPoolExecutor
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,7 @@ from openproducer.media.base import BlobStore
 from openproducer.store.clock import utcnow
 from openproducer.store.tables import Clip
 
-__all__ = ["ClipDraft", "ensure_media", "load_audio", "store_clip", "wait_for_pending"]
+__all__ = ["ClipDraft", "ensure_media", "load_audio", "store_clip", "wait_for_pending", "wait_pending"]
 
 log = logging.getLogger(__name__)
 
@@ -62,43 +64,47 @@ class ClipDraft:
 
 
 def store_clip(blobs: BlobStore, draft: ClipDraft, media_token: str | None = None) -> Clip:
-    """Encode and upload every file of ``draft`` a finished task needs; return the Clip row to commit.
+    """Encode and upload the files of ``draft`` a finished task answers with; return the Clip row
+    to commit. The rest is stored just after the task answers SUCCESS, by :func:`_finish_later`.
 
-    The MP3 encodes in an ffmpeg started ahead (its own core) and the stems' FLAC on two threads
-    while this thread writes and uploads the WAV, the cover, the stems and the score; the MP3 is
-    stored when it is done, after the task answers SUCCESS (:func:`ensure_media` holds a request
-    for it until then). The MP4 is not made here: its key is recorded and :func:`ensure_media`
+    Stored here: the WAV, the cover and the score. The MP3 encodes in an ffmpeg started ahead (its
+    own core) and the stems' FLAC on two threads while this thread writes the WAV; both are stored
+    after SUCCESS (a request or an edit that needs one sooner waits for it: :func:`ensure_media`,
+    :func:`load_audio`). The MP4 is not made here: its key is recorded and :func:`ensure_media`
     makes it on its first request. Keys derive from the clip id fixed at submit, so a rerun
     overwrites its own files.
     """
     files: dict[str, str] = dict(draft.extra_files)
-    with tempfile.TemporaryDirectory(prefix="op-clip-") as tmp:
-        out = Path(tmp)
-        pcm = encode.pcm16(draft.mix)
-        mp3 = mp3_encoder.spare.take(pcm, draft.sample_rate)
-        # the stems' FLAC encodes run on their own threads (libsndfile releases the GIL) while the mix is stored
-        flacs = {stem: _ENCODERS.submit(encode.write_flac, out / f"stem-{stem}.flac", audio, draft.sample_rate)
-                 for stem, audio in draft.stems.items()}
-        try:
-            _put(blobs, files, draft.clip_id, encode.write_pcm_wav(out / "mix.wav", pcm, draft.sample_rate))
-            del pcm
-            blobs.put_bytes(blob_key(draft.clip_id, "cover.png"), draft.cover_png, _CONTENT_TYPES["cover.png"])
-            files["image"] = blob_key(draft.clip_id, "cover.png")
-            for stem, encoding in flacs.items():
-                key = blob_key(draft.clip_id, f"stems/{stem}.flac")
-                blobs.put_file(key, encoding.result(), "audio/flac")
-                files[f"stem:{stem}"] = key
-            if draft.score is not None:
-                key = blob_key(draft.clip_id, "score.json")
-                blobs.put_bytes(key, json.dumps(draft.score).encode(), "application/json")
-                files["score"] = key
-        except BaseException:
-            mp3.close()
-            for encoding in flacs.values():  # none may still be writing into the folder being removed
-                if not encoding.cancel():
-                    encoding.exception()
-            raise
-    files["mp3"] = _finish_in_background(blobs, blob_key(draft.clip_id, "mix.mp3"), mp3)
+    later = Path(tempfile.mkdtemp(prefix="op-stems-"))  # the stems' FLAC until stored; removed when done
+    pcm = encode.pcm16(draft.mix)
+    mp3 = mp3_encoder.spare.take(pcm, draft.sample_rate)
+    # libsndfile releases the GIL: the stems encode on their own threads while the mix is stored
+    flacs = {
+        blob_key(draft.clip_id, f"stems/{stem}.flac"):
+            _ENCODERS.submit(encode.write_flac, later / f"stem-{stem}.flac", audio, draft.sample_rate)
+        for stem, audio in draft.stems.items()
+    }
+    try:
+        with tempfile.TemporaryDirectory(prefix="op-clip-") as tmp:
+            _put(blobs, files, draft.clip_id, encode.write_pcm_wav(Path(tmp) / "mix.wav", pcm, draft.sample_rate))
+        del pcm
+        blobs.put_bytes(blob_key(draft.clip_id, "cover.png"), draft.cover_png, _CONTENT_TYPES["cover.png"])
+        files["image"] = blob_key(draft.clip_id, "cover.png")
+        if draft.score is not None:
+            key = blob_key(draft.clip_id, "score.json")
+            blobs.put_bytes(key, json.dumps(draft.score).encode(), "application/json")
+            files["score"] = key
+    except BaseException:
+        mp3.close()
+        for encoding in flacs.values():  # none may still be writing into the folder being removed
+            if not encoding.cancel():
+                encoding.exception()
+        shutil.rmtree(later, ignore_errors=True)
+        raise
+    for stem in draft.stems:
+        files[f"stem:{stem}"] = blob_key(draft.clip_id, f"stems/{stem}.flac")
+    files["mp3"] = blob_key(draft.clip_id, "mix.mp3")
+    _finish_later(blobs, flacs, files["mp3"], mp3, later)
     mp3_encoder.spare.prepare(draft.sample_rate)  # the next task's encoder starts while this one commits
     files["video"] = blob_key(draft.clip_id, "video.mp4")  # made on first request: ensure_media
     return Clip(
@@ -110,39 +116,82 @@ def store_clip(blobs: BlobStore, draft: ClipDraft, media_token: str | None = Non
     )
 
 
-# MP3s still encoding after their task answered SUCCESS: blob key -> the thread that stores it.
-_pending: dict[str, threading.Thread] = {}
-_pending_guard = threading.Lock()
+class _Pending:
+    """Blobs this process is still storing after their task answered SUCCESS: key -> an event set
+    once the blob is stored (or its storing failed)."""
+
+    def __init__(self) -> None:
+        self._events: dict[str, threading.Event] = {}
+        self._guard = threading.Lock()
+
+    def add(self, keys: list[str]) -> None:
+        with self._guard:
+            for key in keys:
+                self._events[key] = threading.Event()
+
+    def done(self, key: str) -> None:
+        with self._guard:
+            event = self._events.pop(key, None)
+        if event is not None:
+            event.set()
+
+    def wait(self, key: str, timeout_s: float | None = None) -> None:
+        with self._guard:
+            event = self._events.get(key)
+        if event is not None:
+            event.wait(timeout_s)
+
+    def wait_all(self, timeout_s: float) -> None:
+        with self._guard:
+            events = list(self._events.values())
+        deadline = time.monotonic() + timeout_s
+        for event in events:
+            event.wait(max(0.0, deadline - time.monotonic()))
 
 
-def _finish_in_background(blobs: BlobStore, key: str, mp3: mp3_encoder.Mp3Encoding) -> str:
-    """Let the MP3 encode finish and be stored after the task answers SUCCESS; returns its key.
+_pending = _Pending()
 
-    A request for it meanwhile waits for this thread (:func:`ensure_media`); if the process
-    stops first, the media route encodes it from the WAV instead."""
+
+def _finish_later(
+    blobs: BlobStore, flacs: dict[str, Future[Path]], mp3_key: str, mp3: mp3_encoder.Mp3Encoding, folder: Path
+) -> None:
+    """Store the stems, then the MP3, once their encodes end: after the task answers SUCCESS.
+
+    A stem whose storing fails is left out of the clip's stored files (an edit of the clip then
+    splits the mix instead, ``ParentClip.vocal_parts``); an MP3 that fails is made from the WAV on
+    its first request. If the process stops first, the same holds for both."""
+    _pending.add([*flacs, mp3_key])
+
     def finish() -> None:
         try:
-            blobs.put_file(key, mp3.wait(), _CONTENT_TYPES["mix.mp3"])
-        except Exception:  # the media route makes it from the WAV on its first request
-            log.warning("mp3 %s was not stored; it will be made on request", key, exc_info=True)
+            for key, encoding in flacs.items():
+                try:
+                    blobs.put_file(key, encoding.result(), "audio/flac")
+                except Exception:
+                    log.warning("stem %s was not stored", key, exc_info=True)
+                finally:
+                    _pending.done(key)
+            try:
+                blobs.put_file(mp3_key, mp3.wait(), _CONTENT_TYPES["mix.mp3"])
+            except Exception:  # the media route makes it from the WAV on its first request
+                log.warning("mp3 %s was not stored; it will be made on request", mp3_key, exc_info=True)
         finally:
             mp3.close()
-            with _pending_guard:
-                _pending.pop(key, None)
+            shutil.rmtree(folder, ignore_errors=True)
+            for key in [*flacs, mp3_key]:  # (none left unless something above raised)
+                _pending.done(key)
 
-    thread = threading.Thread(target=finish, name="mp3-finish", daemon=True)
-    with _pending_guard:
-        _pending[key] = thread
-    thread.start()
-    return key
+    threading.Thread(target=finish, name="clip-finish", daemon=True).start()
+
+
+def wait_pending(key: str, timeout_s: float | None = None) -> None:
+    """Wait until this process has stored ``key``, if it is still storing it."""
+    _pending.wait(key, timeout_s)
 
 
 def wait_for_pending(timeout_s: float = 60.0) -> None:
-    """Wait for every MP3 still being finished (a worker that stops, tests)."""
-    with _pending_guard:
-        threads = list(_pending.values())
-    for thread in threads:
-        thread.join(timeout_s)
+    """Wait for every stem and MP3 still being stored (a worker that stops, tests)."""
+    _pending.wait_all(timeout_s)
 
 
 def _put(blobs: BlobStore, files: dict[str, str], clip_id: str, path: Path) -> None:
@@ -175,10 +224,7 @@ def ensure_media(services: Services, media_token: str, name: str) -> None:
     if row is None or role not in (row.files or {}) or "wav" not in row.files:
         return
     blobs, key = services.blobs, row.files[role]
-    with _pending_guard:
-        pending = _pending.get(key)
-    if pending is not None:
-        pending.join()
+    _pending.wait(key)
     if blobs.exists(key):
         return
     with _locks_guard:
@@ -215,7 +261,8 @@ def _local_copy(blobs: BlobStore, key: str, fallback: Path) -> Path:
 
 
 def load_audio(blobs: BlobStore, key: str) -> tuple[np.ndarray, int]:
-    """Read a stored WAV/FLAC back as float32 (samples, 2)."""
+    """Read a stored WAV/FLAC back as float32 (samples, 2), once this process has stored it."""
+    _pending.wait(key)
     local = blobs.local_path(key)
     if local is not None:
         return encode.read_audio(local)

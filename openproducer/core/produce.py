@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import logging
 import tempfile
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +18,13 @@ from openproducer.audio import artwork, encode, splice
 from openproducer.audio.master import master_planar
 from openproducer.audio.shape import as_stereo, fit_length
 from openproducer.core.clips import blob_key
-from openproducer.core.outputs import ClipDraft, load_audio
+from openproducer.core.outputs import ClipDraft, load_audio, wait_pending
 from openproducer.core.services import Services
 from openproducer.engines.base import ClipMeta, EngineRequest, Operation, ParentClip, RenderResult
 from openproducer.engines.registry import EngineRegistry
 from openproducer.media import fetch
+from openproducer.media.base import BlobStore
+from openproducer.store.clock import as_utc, utcnow
 from openproducer.store.tables import Clip, Task
 
 __all__ = ["load_parent", "produce"]
@@ -38,7 +42,7 @@ def load_parent(services: Services, clip: Clip) -> ParentClip:
     audio, sr = load_audio(blobs, clip.files.get("timeline") or clip.files["wav"])
     stems = {}
     for role, key in clip.files.items():
-        if role.startswith("stem:"):
+        if role.startswith("stem:") and _stored(blobs, key, clip):
             stems[role.removeprefix("stem:")], _ = load_audio(blobs, key)
     score = json.loads(blobs.get_bytes(clip.files["score"])) if "score" in clip.files else None
     return ParentClip(
@@ -46,6 +50,27 @@ def load_parent(services: Services, clip: Clip) -> ParentClip:
         meta=ClipMeta.from_dict(clip.meta), engine=clip.engine, sound=clip.sound, lyrics=clip.lyrics,
         seed=clip.seed, offset=float((clip.meta or {}).get("offset_s", 0.0)),
     )
+
+
+# How long an edit waits for a young parent's stem that another process is still storing.
+_STEM_WAIT_S = 30.0
+_STEM_POLL_S = 0.05
+
+
+def _stored(blobs: BlobStore, key: str, clip: Clip) -> bool:
+    """Whether the stem ``key`` of ``clip`` can be read. Stems are stored just after their task
+    answers SUCCESS (``outputs.store_clip``): this process waits for its own in ``load_audio``;
+    one another worker is storing appears within moments. A stem that never came (its process
+    stopped first) is left out: the edit works from the mix (``ParentClip.vocal_parts``)."""
+    wait_pending(key)
+    deadline = time.monotonic() + _STEM_WAIT_S
+    young = utcnow() - as_utc(clip.created_at) < timedelta(seconds=_STEM_WAIT_S)
+    while not blobs.exists(key):
+        if not young or time.monotonic() > deadline:
+            log.warning("clip %s: stem %s was never stored; the edit works from the mix", clip.id, key)
+            return False
+        time.sleep(_STEM_POLL_S)
+    return True
 
 
 def _request(params: dict[str, Any], parent: ParentClip | None) -> EngineRequest:
