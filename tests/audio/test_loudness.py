@@ -34,3 +34,13 @@ def test_a_strided_view_and_silence() -> None:
     assert abs(integrated_loudness(quarter, 11025)
                - pyloudnorm.Meter(11025).integrated_loudness(np.ascontiguousarray(quarter.T, dtype=np.float64))) < 0.01
     assert integrated_loudness(np.zeros((2, 44100)), 44100) == float("-inf")
+
+
+def test_channels_measured_on_two_threads_give_the_very_same_figure(monkeypatch: pytest.MonkeyPatch) -> None:
+    from openproducer.audio import loudness
+
+    x = _music_like(40.0, 44100, seed=4)
+    threaded = integrated_loudness(x, 44100)
+    monkeypatch.setattr(loudness, "_PARALLEL_FROM_S", 1e9)  # everything on the calling thread
+    assert integrated_loudness(x, 44100) == threaded
+    assert integrated_loudness(x[:1], 44100) != threaded  # (the channels do count)
