@@ -2,9 +2,11 @@
 
 Starts `openproducer serve` (embedded mode, one process) on a fresh data folder, then, in one run:
   1. submit -> SUCCESS wall time (median of --runs, after a warm-up task, polling every 20 ms) of
-     a 30 s song with vocals, a 30 s instrumental and a 180 s song with vocals, against targets,
-     and the server's CPU time per task (its threads and its ffmpeg children: steadier than wall
-     time on a shared machine, where the load average is printed before and after);
+     a 30 s song with vocals, a 30 s instrumental and a 180 s song with vocals, against targets;
+     then, as a client would, the MP3 is downloaded (submit -> MP3 is reported too) before the
+     next song is submitted; and the server's CPU time per song (its threads and its ffmpeg
+     children: steadier than wall time on a shared machine, where the load average is printed
+     before and after);
   2. submit latency of POST /producer/create (p50/p99 over --submits submits);
   3. GET /producer/task/{id} of a finished task with --connections connections for --duration
      seconds, driven by `wrk` (a C load generator, so the client costs little of the 2 cores);
@@ -205,8 +207,10 @@ def _cpu_s(pid: int) -> float:
 
 def _songs(servers: dict[str, tuple[int, httpx.Client]], runs: int) -> dict[str, dict[str, object]]:
     """Each song ``runs`` times on each server, the servers taking turns (so they share the
-    machine's load alike): wall time to SUCCESS and the server's CPU time, per server."""
-    measured = {label: {name: ([], []) for name in SONGS} for label in servers}
+    machine's load alike): wall time to SUCCESS, then to the MP3 downloaded (as a client does
+    next; the server stores the MP3 just after SUCCESS, so this also lets each song's work end
+    before the next song starts), and the server's CPU time for the whole, per server."""
+    measured = {label: {name: ([], [], []) for name in SONGS} for label in servers}
     for name, (body, _) in SONGS.items():
         for seed in range(1, runs + 1):
             for label, (pid, client) in servers.items():
@@ -216,15 +220,19 @@ def _songs(servers: dict[str, tuple[int, httpx.Client]], runs: int) -> dict[str,
                 assert task.status_code == 200, task.text
                 done = _wait(client, task.json()["task_id"])
                 measured[label][name][0].append(time.perf_counter() - start)
-                measured[label][name][1].append(_cpu_s(pid) - cpu_before)
                 assert done["status"] == "SUCCESS", done
+                mp3 = client.get(done["data"][0]["audio_url"])
+                assert mp3.status_code == 200 and len(mp3.content) > 10_000, mp3.status_code
+                measured[label][name][2].append(time.perf_counter() - start)
+                measured[label][name][1].append(_cpu_s(pid) - cpu_before)
     results: dict[str, dict[str, object]] = {}
     for label, songs in measured.items():
         results[label] = {}
-        for name, (wall, cpu) in songs.items():
+        for name, (wall, cpu, to_mp3) in songs.items():
             median, target = statistics.median(wall), SONGS[name][1]
             results[label][name] = {"runs_s": [round(t, 3) for t in wall], "median_s": round(median, 3),
                                     "target_s": target, "met": median <= target,
+                                    "mp3_downloaded_median_s": round(statistics.median(to_mp3), 3),
                                     "server_cpu_s_median": round(statistics.median(cpu), 3)}
     return results
 
