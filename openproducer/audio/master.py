@@ -15,6 +15,7 @@ import pedalboard
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
 from openproducer.audio.loudness import integrated_loudness
+from openproducer.audio.shape import interleaved, planar
 
 TARGET_LUFS = -14.0
 CEILING_DBFS = -1.0
@@ -185,6 +186,5 @@ def master_planar(audio: np.ndarray, sr: int, mastered: bool = True) -> tuple[np
 def master(audio: np.ndarray, sr: int, mastered: bool = True) -> tuple[np.ndarray, dict[str, Any]]:
     """Master a (samples, 2) float32 mix. ``mastered=False`` only peak-normalises to -1 dBFS."""
     x = np.asarray(audio, dtype=np.float32)
-    planar = np.array(x.reshape(len(x), -1).T, dtype=np.float32, order="C")  # a copy: the caller's audio stays
-    out, info = master_planar(planar, sr, mastered)
-    return np.ascontiguousarray(out.T), info
+    out, info = master_planar(planar(x), sr, mastered)  # a copy: the caller's audio stays
+    return interleaved(out), info

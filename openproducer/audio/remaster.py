@@ -13,6 +13,8 @@ import numpy as np
 import pedalboard
 
 from openproducer.audio.master import apply_in_place, master_planar
+from openproducer.audio.shape import interleaved
+from openproducer.audio.shape import planar as as_planar
 
 __all__ = ["AMOUNTS", "remaster"]
 
@@ -35,7 +37,7 @@ def _settings(category: str, seed: int) -> dict[str, float]:
 def remaster(audio: np.ndarray, sr: int, category: str, seed: int) -> tuple[np.ndarray, dict[str, Any]]:
     """(samples, 2) float32 -> the remastered (samples, 2) and what was done."""
     chosen = _settings(category, seed)
-    planar = np.array(np.asarray(audio, dtype=np.float32).T, order="C")
+    planar = as_planar(audio)
     board = pedalboard.Pedalboard([
         pedalboard.LowShelfFilter(cutoff_frequency_hz=150.0, gain_db=chosen["low_db"]),
         pedalboard.PeakFilter(cutoff_frequency_hz=3000.0, gain_db=chosen["presence_db"], q=0.8),
@@ -46,5 +48,5 @@ def remaster(audio: np.ndarray, sr: int, category: str, seed: int) -> tuple[np.n
     mid, side = (planar[0] + planar[1]) * 0.5, (planar[0] - planar[1]) * 0.5 * chosen["width"]
     planar = np.stack([mid + side, mid - side]).astype(np.float32)
     mastered, info = master_planar(planar, sr)
-    return np.ascontiguousarray(mastered.T), {**{k: round(v, 3) for k, v in chosen.items()}, **info,
+    return interleaved(mastered), {**{k: round(v, 3) for k, v in chosen.items()}, **info,
                                               "category": category}

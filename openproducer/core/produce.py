@@ -16,7 +16,7 @@ import numpy as np
 
 from openproducer.audio import artwork, encode, splice
 from openproducer.audio.master import master_planar
-from openproducer.audio.shape import as_stereo, fit_length
+from openproducer.audio.shape import as_stereo, fit_length, interleaved
 from openproducer.core.clips import blob_key
 from openproducer.core.outputs import ClipDraft, load_audio, wait_pending
 from openproducer.core.services import Services
@@ -147,7 +147,7 @@ def _overpaint(result: RenderResult, request: EngineRequest, parent: ParentClip,
     for stem in result.stems.values():
         total += fit_length(as_stereo(stem), n).T
     mastered, _ = master_planar(total, sr, mastered=request.mastered)
-    result.mix = np.ascontiguousarray(mastered.T)
+    result.mix = interleaved(mastered)
     if name == "vocals":  # only the words inside the window are sung
         result.meta.lyrics_timing = [w for w in result.meta.lyrics_timing if start - 0.05 <= w.start < end]
     result.meta.duration = n / sr

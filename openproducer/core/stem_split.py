@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from openproducer.audio.shape import as_stereo, fit_length
+from openproducer.audio.shape import as_stereo, fit_length, interleaved
 from openproducer.audio.stems import carry_processing, level_below
 from openproducer.engines.base import ParentClip
 
@@ -100,7 +100,7 @@ def _render_groups(score: dict[str, Any], n: int, sr: int, soundfont: Path,
         planar = process_instrumental(planar, sr, fixed, float(score["bpm"]), int(score.get("seed", 0)))
         if vocals is not None and np.any(vocals):
             carve(planar, np.ascontiguousarray(vocals[:, 0]), sr, vocal_balance(score.get("style")).carve_db)
-        out[name] = np.ascontiguousarray(planar.T)
+        out[name] = interleaved(planar)
     return out
 
 
@@ -128,7 +128,7 @@ def _vinyl(score: dict[str, Any], n: int, sr: int) -> np.ndarray | None:
         return None
     noise = np.zeros((2, n), dtype=np.float32)
     add_vinyl(noise, sr, mix.vinyl, int(score.get("seed", 0)))
-    return np.ascontiguousarray(noise.T)
+    return interleaved(noise)
 
 
 def _sung_apart(score: dict[str, Any], vocals: np.ndarray, n: int, sr: int) -> dict[str, np.ndarray] | None:

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from openproducer.audio.master import master_planar
+from openproducer.audio.shape import interleaved
 from openproducer.engines.base import (
     ClipMeta,
     EngineError,
@@ -124,7 +125,7 @@ class ComposerEngine:
         progress(0.8, "mastering")
         mastered, info = master_planar(total, sr, mastered=request.mastered)
         del total
-        mix = np.ascontiguousarray(mastered.T)
+        mix = interleaved(mastered)
         del mastered
         release_memory()
         progress(1.0, "done")
@@ -206,7 +207,7 @@ class ComposerEngine:
             elif name in planar:
                 audio = planar.pop(name)
                 total += audio
-                stems[name] = np.ascontiguousarray(audio.T)
+                stems[name] = interleaved(audio)
                 del audio
         return stems, total
 
