@@ -9,6 +9,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,8 +68,8 @@ def store_clip(blobs: BlobStore, draft: ClipDraft, media_token: str | None = Non
     """Encode and upload the files of ``draft`` a finished task answers with; return the Clip row
     to commit. The rest is stored just after the task answers SUCCESS, by :func:`_finish_later`.
 
-    Stored here: the WAV, the cover and the score. The MP3 encodes in an ffmpeg started ahead (its
-    own core) and the stems' FLAC on two threads while this thread writes the WAV; both are stored
+    Stored here: the WAV, the cover and the score. The MP3 encodes in an ffmpeg started ahead (a
+    niced process) and the stems' FLAC on two threads while this thread writes the WAV; both are stored
     after SUCCESS (a request or an edit that needs one sooner waits for it: :func:`ensure_media`,
     :func:`load_audio`). The MP4 is not made here: its key is recorded and :func:`ensure_media`
     makes it on its first request. Keys derive from the clip id fixed at submit, so a rerun
@@ -118,28 +119,39 @@ def store_clip(blobs: BlobStore, draft: ClipDraft, media_token: str | None = Non
 
 class _Pending:
     """Blobs this process is still storing after their task answered SUCCESS: key -> an event set
-    once the blob is stored (or its storing failed)."""
+    once the blob is stored or its storing failed; the last failures are remembered."""
+
+    _FAILURES_KEPT = 1000
 
     def __init__(self) -> None:
         self._events: dict[str, threading.Event] = {}
+        self._failed: OrderedDict[str, None] = OrderedDict()
         self._guard = threading.Lock()
 
     def add(self, keys: list[str]) -> None:
         with self._guard:
             for key in keys:
                 self._events[key] = threading.Event()
+                self._failed.pop(key, None)
 
-    def done(self, key: str) -> None:
+    def done(self, key: str, stored: bool = True) -> None:
         with self._guard:
             event = self._events.pop(key, None)
+            if event is not None and not stored:
+                self._failed[key] = None
+                if len(self._failed) > self._FAILURES_KEPT:
+                    self._failed.popitem(last=False)
         if event is not None:
             event.set()
 
-    def wait(self, key: str, timeout_s: float | None = None) -> None:
+    def wait(self, key: str, timeout_s: float | None = None) -> bool:
+        """False when this process failed to store ``key`` (else True: stored, or not ours)."""
         with self._guard:
             event = self._events.get(key)
         if event is not None:
             event.wait(timeout_s)
+        with self._guard:
+            return key not in self._failed
 
     def wait_all(self, timeout_s: float) -> None:
         with self._guard:
@@ -157,9 +169,9 @@ def _finish_later(
 ) -> None:
     """Store the stems, then the MP3, once their encodes end: after the task answers SUCCESS.
 
-    A stem whose storing fails is left out of the clip's stored files (an edit of the clip then
-    splits the mix instead, ``ParentClip.vocal_parts``); an MP3 that fails is made from the WAV on
-    its first request. If the process stops first, the same holds for both."""
+    A stem whose storing fails stays missing (an edit of the clip then splits the mix instead,
+    ``ParentClip.vocal_parts``); an MP3 that fails is made from the WAV on its first request. If the
+    process stops first, the same holds for both."""
     _pending.add([*flacs, mp3_key])
 
     def finish() -> None:
@@ -167,26 +179,29 @@ def _finish_later(
             for key, encoding in flacs.items():
                 try:
                     blobs.put_file(key, encoding.result(), "audio/flac")
+                    _pending.done(key)
                 except Exception:
                     log.warning("stem %s was not stored", key, exc_info=True)
-                finally:
-                    _pending.done(key)
+                    _pending.done(key, stored=False)
             try:
                 blobs.put_file(mp3_key, mp3.wait(), _CONTENT_TYPES["mix.mp3"])
+                _pending.done(mp3_key)
             except Exception:  # the media route makes it from the WAV on its first request
                 log.warning("mp3 %s was not stored; it will be made on request", mp3_key, exc_info=True)
+                _pending.done(mp3_key, stored=False)
         finally:
             mp3.close()
             shutil.rmtree(folder, ignore_errors=True)
             for key in [*flacs, mp3_key]:  # (none left unless something above raised)
-                _pending.done(key)
+                _pending.done(key, stored=False)
 
     threading.Thread(target=finish, name="clip-finish", daemon=True).start()
 
 
-def wait_pending(key: str, timeout_s: float | None = None) -> None:
-    """Wait until this process has stored ``key``, if it is still storing it."""
-    _pending.wait(key, timeout_s)
+def wait_pending(key: str, timeout_s: float | None = None) -> bool:
+    """Wait until this process has stored ``key``, if it is still storing it; False when this
+    process failed to store it."""
+    return _pending.wait(key, timeout_s)
 
 
 def wait_for_pending(timeout_s: float = 60.0) -> None:

@@ -62,7 +62,9 @@ def _stored(blobs: BlobStore, key: str, clip: Clip) -> bool:
     answers SUCCESS (``outputs.store_clip``): this process waits for its own in ``load_audio``;
     one another worker is storing appears within moments. A stem that never came (its process
     stopped first) is left out: the edit works from the mix (``ParentClip.vocal_parts``)."""
-    wait_pending(key)
+    if not wait_pending(key):  # this process failed to store it
+        log.warning("clip %s: stem %s was not stored; the edit works from the mix", clip.id, key)
+        return False
     deadline = time.monotonic() + _STEM_WAIT_S
     young = utcnow() - as_utc(clip.created_at) < timedelta(seconds=_STEM_WAIT_S)
     while not blobs.exists(key):

@@ -87,8 +87,15 @@ def test_a_stem_that_fails_to_store_releases_its_readers(tmp_path, monkeypatch):
     clip = store_clip(blobs, _draft("c-2"))
     wait_for_pending(10)
     assert not blobs.exists(clip.files["stem:vocals"])
-    outputs.wait_pending(clip.files["stem:vocals"], 0.01)  # nothing pending any more: returns at once
+    assert outputs.wait_pending(clip.files["stem:vocals"], 0.01) is False  # known lost: no waiting
+    assert outputs.wait_pending(clip.files["mp3"], 0.01) is True
     assert blobs.exists(clip.files["mp3"]), "the MP3 is stored although the stems failed"
+    # an edit of the (young) clip goes on from the mix at once instead of waiting for the stems
+    monkeypatch.setattr(produce, "_STEM_WAIT_S", 60.0)
+    row = _Row({"wav": clip.files["wav"], "stem:vocals": clip.files["stem:vocals"]}, created_ago_s=0.1)
+    started = time.monotonic()
+    assert produce.load_parent(_services(blobs, tmp_path), row).stems == {}
+    assert time.monotonic() - started < 30
 
 
 class _Row:
