@@ -11,6 +11,9 @@ DATA_DIR ?= data
 SYSTEM_PACKAGES := ffmpeg libfluidsynth3 fluid-soundfont-gm espeak-ng libsndfile1 python3-venv fonts-dejavu-core
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
+# The suite on two pytest-xdist workers, each test module whole on one (tests/conftest.py: the composer's
+# and the neural engines' folders whole too, the slow ones first); PYTEST_PARALLEL= runs it in one process.
+PYTEST_PARALLEL ?= -n 2 --dist loadfile --no-loadscope-reorder
 
 .PHONY: setup setup-gpu serve test lint bench fuzz listen clean
 
@@ -59,7 +62,7 @@ serve: setup
 
 test: setup setup-gpu .stamp-browser
 	$(BIN)/ruff check openproducer tests bench
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check openproducer tests bench

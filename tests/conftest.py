@@ -1,4 +1,5 @@
-"""Shared fixtures: a live server with the real composer engine, and loopback helpers."""
+"""Shared fixtures: a live server with the real composer engine, and loopback helpers; and the grouping
+of tests for parallel runs (pytest-xdist, which `make test` uses)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,42 @@ import pytest
 from openproducer.core.config import Settings
 from openproducer.engines.registry import EngineRegistry
 from tests.support.server import LiveServer, start_server
+
+# Folders whose tests share session-scoped fixtures that are costly to make (a loaded composer and its
+# rendered song; the neural engines' tiny weights and pipelines): under xdist each runs whole on one worker.
+_SHARED_FOLDERS = ("tests/engines/composer/", "tests/engines/neural/")
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):  # type: ignore[no-untyped-def]
+    """``--dist loadfile`` (what `make test` uses), with each of _SHARED_FOLDERS as one unit of work
+    instead of one per file, so their session fixtures are made once."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class SharedFolders(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            folder = next((f for f in _SHARED_FOLDERS if nodeid.startswith(f)), None)
+            return folder or super()._split_scope(nodeid)
+
+    return SharedFolders(config, log)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In an xdist worker, the modules and shared folders that hold a test marked ``slow`` come first,
+    so the long ones are handed out at the start rather than ending the run on one worker while the
+    other idles (with ``--no-loadscope-reorder``, which keeps this order). A run without xdist keeps
+    the collection order."""
+    if not hasattr(config, "workerinput"):
+        return
+
+    def unit(item: pytest.Item) -> str:
+        nodeid = item.nodeid
+        return next((f for f in _SHARED_FOLDERS if nodeid.startswith(f)), nodeid.split("::")[0])
+
+    slow = {unit(item) for item in items if item.get_closest_marker("slow") is not None}
+    items.sort(key=lambda item: unit(item) not in slow)  # stable: the order within a module is kept
 
 
 @pytest.fixture(scope="session")
@@ -84,7 +121,18 @@ def _service_url(variable: str, service: str) -> str:
 
 @pytest.fixture(scope="session")
 def redis_url() -> str:
-    return _service_url("OPENPRODUCER_TEST_REDIS_URL", "Redis")
+    """The test Redis; under xdist each worker gets its own database (the URL's number plus the worker's),
+    since the tests flush it."""
+    import os
+    from urllib.parse import urlsplit
+
+    url = _service_url("OPENPRODUCER_TEST_REDIS_URL", "Redis")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1 ... under xdist
+    if not worker.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or 0) + int(worker[2:])
+    return parts._replace(path=f"/{database}").geturl()
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,7 @@ from tests.support.songs import LYRICS
 ROOT = Path(__file__).resolve().parents[1]
 SOUND = "upbeat synth pop with punchy drums and warm bass"
 
-pytestmark = [pytest.mark.packaging, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.packaging, pytest.mark.slow, pytest.mark.timeout(600)]
 
 
 def _free_port() -> int:

@@ -9,9 +9,11 @@ import sys
 import time
 
 import httpx
+import pytest
 
 from tests.support.server import free_port
 
+pytestmark = pytest.mark.slow
 SOUND = "Epic orchestral trailer music with choirs, big drums and soaring strings"
 
 

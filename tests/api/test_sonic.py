@@ -17,6 +17,7 @@ from openproducer.audio.master import integrated_loudness
 from openproducer.store.tables import Clip
 from tests.support.audio import fetch_wav, rms_dbfs, tempo
 
+pytestmark = pytest.mark.slow  # many songs rendered and sung
 LYRICS = ("[Verse]\nWalking through the city lights\nFeeling the rhythm of the night\nEvery step a new surprise\n"
           "Under these electric skies\n[Chorus]\nWe're alive we're free tonight\nDancing till the morning light")
 WAIT = PollOptions(poll_interval_ms=100, timeout_ms=180_000)

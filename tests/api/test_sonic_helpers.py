@@ -35,6 +35,7 @@ from openproducer.store.tables import Clip
 from tests.support.audio import fetch_wav, rms_dbfs, tempo
 from tests.support.pitch import contour_correlation, pitch_track
 
+pytestmark = pytest.mark.slow  # many songs rendered, separated and transcribed
 LYRICS = ("[Verse]\nWalking through the city lights\nFeeling the rhythm of the night\n\n"
           "[Chorus]\nWe're alive, we're free tonight\nDancing till the morning light\n")
 INFILL = "Shining brightly in the rain\nNothing ever stays the same"

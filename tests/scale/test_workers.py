@@ -15,6 +15,7 @@ from openproducer.store.ledger import task_entries
 from openproducer.store.tables import Clip, Task
 from tests.scale.procs import Cluster
 
+pytestmark = pytest.mark.slow
 SOUND = "driving synthwave with analog bass, gated drums and bright arpeggios"
 
 

@@ -20,6 +20,7 @@ from openproducer.media import fetch
 from tests.security.conftest import MakeServer, key_id_of
 from tests.security.fuzzing import audit_credits, run_schemathesis, seed_data, wait_until_settled
 
+pytestmark = pytest.mark.slow
 GRANT = 1_000_000
 
 

@@ -22,7 +22,7 @@ from .conftest import (
     render,
 )
 
-pytestmark = needs_gpu_extra
+pytestmark = [needs_gpu_extra, pytest.mark.slow]
 
 
 class Spy:

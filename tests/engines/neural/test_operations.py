@@ -11,7 +11,7 @@ from openproducer.engines.registry import EngineRegistry
 
 from .conftest import SR, Progress, as_parent, assert_audio, needs_gpu_extra, render
 
-pytestmark = needs_gpu_extra
+pytestmark = [needs_gpu_extra, pytest.mark.slow]
 ENGINES = ("ace-step", "stable-audio-3")
 EDITS = frozenset({Operation.CREATE, Operation.EXTEND, Operation.REPLACE, Operation.COVER, Operation.VARIATION})
 
