@@ -21,6 +21,7 @@ from tests.support.fake_engine import FakeEngine
 from tests.support.server import free_port, start_server
 from tests.support.tcp_proxy import TcpProxy
 
+pytestmark = pytest.mark.slow  # fault waits, real worker processes
 SOUND = "bright indie pop with jangly guitars and handclaps"
 BODY = {"sound": SOUND, "make_instrumental": True, "length": 3}
 
@@ -92,7 +93,9 @@ def test_api_node_restarted_while_clients_poll(tmp_path, postgres_url, redis_url
     outcome: dict[str, object] = {}
 
     def poll_with_sdk() -> None:
-        client = MusicAPI(api_key=key, base_url=f"http://127.0.0.1:{port}/api/v1")
+        # The default 3 retries back off ~7 s in all, less than a fresh API process can take to come back up
+        # on a loaded machine (seen: 10 s, a connection refused failed the test); 6 allow ~31 s.
+        client = MusicAPI(api_key=key, base_url=f"http://127.0.0.1:{port}/api/v1", max_retries=6)
         try:
             outcome["result"] = client.producer.generate_and_wait(
                 ProducerCreateParams(sound=SOUND, length=60, seed=5), PollOptions(poll_interval_ms=100,
