@@ -67,6 +67,7 @@ def _import_pyworld() -> types.ModuleType:
 pyworld = _import_pyworld()
 SPEECH_SR = 22050
 FRAME_MS = 10.0
+FEMALE_F0_FLOOR = 120.0  # Hz: where a female syllable's voicing is looked for again (see ``analyse``)
 _CACHE_SIZE = 256  # analysed syllables kept across renders (60 to 120 KB each)
 _cache: OrderedDict[tuple[str, str], SyllableSound] = OrderedDict()
 _cache_lock = threading.Lock()
@@ -158,6 +159,14 @@ def analyse(x: np.ndarray, fft_size: int | None = None) -> SyllableSound:
     x = np.concatenate([np.zeros(220), x, np.zeros(220)])
     # a coarse F0 is enough: it only steers the envelope analysis, the sung F0 replaces it
     f0, t = pyworld.dio(x, SPEECH_SR, f0_floor=60.0, f0_ceil=600.0, frame_period=FRAME_MS, speed=4)
+    if fft_size and _loud_voiced(x, f0, t) < 0.7:
+        # espeak-ng's rough female variants (f2, f3) fall to a creak near 80 Hz at a syllable's end;
+        # DIO may then take the half pitch for the voice and call the whole vowel unvoiced (it would be
+        # sung as a whisper). A female voice is looked for again at 120 Hz and up, and the frames
+        # found voiced there are added
+        high, _ = pyworld.dio(x, SPEECH_SR, f0_floor=FEMALE_F0_FLOOR, f0_ceil=600.0, frame_period=FRAME_MS,
+                              speed=4)
+        f0 = np.where(f0 > 0, f0, high)
     if fft_size:
         floor = 3.0 * SPEECH_SR / fft_size + 1.0
         steer = np.where(f0 > 0, np.maximum(f0, floor), 0.0)
@@ -170,6 +179,17 @@ def analyse(x: np.ndarray, fft_size: int | None = None) -> SyllableSound:
     else:
         v0, v1 = len(f0) // 3, max(len(f0) // 3 + 1, 2 * len(f0) // 3)
     return SyllableSound(f0, sp, (f0 > 0).astype(np.int8), v0, v1, *parts(sp, f0 > 0, v0, v1))
+
+
+def _loud_voiced(x: np.ndarray, f0: np.ndarray, t: np.ndarray) -> float:
+    """The fraction of the loud frames (within 10 dB of the loudest 10 ms of ``x``) that ``f0`` calls voiced."""
+    half = int(SPEECH_SR * FRAME_MS / 1000.0) // 2
+    energy = np.concatenate([[0.0], np.cumsum(x * x)])
+    centre = np.minimum((t * SPEECH_SR).astype(int), len(x) - 1)
+    lo, hi = np.maximum(centre - half, 0), np.minimum(centre + half + 1, len(x))
+    power = (energy[hi] - energy[lo]) / np.maximum(hi - lo, 1)
+    loud = power > 0.1 * power.max()
+    return float(np.mean(f0[loud] > 0)) if loud.any() else 1.0
 
 
 def halve_bins(sp: np.ndarray) -> np.ndarray:
