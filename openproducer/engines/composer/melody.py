@@ -24,6 +24,9 @@ _STEPS = np.array([-4, -3, -2, -1, 0, 1, 2, 3, 4])
 _STEP_P = np.array([0.02, 0.05, 0.14, 0.26, 0.12, 0.24, 0.11, 0.04, 0.02])
 _MOTIF_PLAN = (0, 1, 0, 2)
 _KIND_LIFT = {"chorus": 2, "theme": 2, "pre-chorus": 1, "bridge": 3, "instrumental": 2}
+# the highest sung note before the register's shift (C5; C4 for a male voice): sung words are
+# understood less the higher they go (the voice's harmonics thin out its formants)
+SUNG_CEILING = 72
 
 
 @dataclass
@@ -77,10 +80,15 @@ def realise_phrase(
     """Rhythm + contour -> notes; strong beats, stresses and the last note land on chord tones.
 
     The range is the octave and a half above the tonic's fifth below, moved by ``register``
-    and never below G3 (G2 for the male register) so that every note is singable.
+    and never below G3 (G2 for the male register) so that every note is singable. Sung
+    phrases (``stress`` given) stay at or under ``SUNG_CEILING`` (moved by ``register``), in
+    an octave at least.
     """
     lo = max(tonic_midi(tonic) - 5, 55) + register
     hi = tonic_midi(tonic) + 16 + register
+    if stress is not None:
+        hi = min(hi, SUNG_CEILING + register)
+        lo = min(lo, hi - 12)
     notes: list[list] = []
     for i, ((onset, dur), deg) in enumerate(zip(rhythm, contour, strict=True)):
         beat = start_beat + onset

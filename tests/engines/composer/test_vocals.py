@@ -216,3 +216,32 @@ def test_a_rough_female_voice_sings_its_vowels_voiced() -> None:
         voiced.append(float(np.mean(f0[:n][loud] > 0)))
     assert min(voiced) >= 0.88 and np.mean(voiced) >= 0.9, voiced
 
+
+def test_sung_words_stay_under_the_ceiling_in_a_high_key(engine: ComposerEngine) -> None:
+    """A female voice in F# major (the writer's range reaches A#5) sings no higher than C5 (measured F0),
+    in tune; an instrumental lead in the same key still goes above it."""
+    from openproducer.engines.composer.melody import SUNG_CEILING, realise_phrase
+
+    res = make(engine, sound="upbeat pop song with synths and bright female vocals in F# major", lyrics=LYRICS,
+               seed=7)
+    assert res.score["melody"]["register"] == 0 and res.meta.key == "F# major"
+    sr = res.sample_rate
+    y = resample_poly(res.stems["vocals"].mean(axis=1).astype(np.float64), 160, sr // 100)
+    f0, t = pyworld.dio(y, 16000, f0_floor=70.0, f0_ceil=1000.0, frame_period=5.0)
+    f0 = pyworld.stonemask(y, f0, t, 16000)
+    spb = 60.0 / res.meta.bpm
+    sung = np.zeros(len(t), dtype=bool)
+    for start, dur, _pitch, _vel, syllable, *_ in res.score["melody"]["notes"]:
+        if syllable:
+            sung |= (t >= (start + 0.3 * dur) * spb) & (t < (start + 0.8 * dur) * spb)
+    heard = f0[sung & (f0 > 0)]
+    assert heard.size > 500
+    c5 = 440.0 * 2 ** ((72 - 69) / 12)  # 523 Hz; without the ceiling this song's top notes sing near 830 Hz
+    assert np.percentile(heard, 98) <= c5 * 2 ** (60 / 1200), np.percentile(heard, 98)
+    assert np.mean(np.abs(sung_pitch_errors(res)) <= 50.0) >= 0.9
+    rhythm = [(float(i), 1.0) for i in range(8)]
+    contour = [0, 2, 4, 6, 7, 9, 11, 12]
+    chords = [{"root": 6, "quality": "maj"}] * 2
+    played = realise_phrase(rhythm, contour, 0.0, 2, chords, 6, "major", 0.7)
+    sung_notes = realise_phrase(rhythm, contour, 0.0, 2, chords, 6, "major", 0.7, stress=[1, 0] * 4)
+    assert max(n[2] for n in played) > SUNG_CEILING >= max(n[2] for n in sung_notes)
