@@ -167,7 +167,7 @@ class VocalBalance:
 # dense, loud genres push the voice less but carve deeper; sparse ones leave the voice well on top
 VOCAL_BALANCE: dict[str, VocalBalance] = {
     "pop": VocalBalance(8.0, 8.0, 2.5, 3.0, 0.9, 0.1),
-    "rock": VocalBalance(7.5, 9.0, 3.5, 3.5, 0.8, 0.06),
+    "rock": VocalBalance(9.0, 9.0, 3.5, 3.5, 0.8, 0.06),
     "metal": VocalBalance(7.0, 10.0, 4.0, 4.0, 0.7, 0.04),
     "edm": VocalBalance(7.5, 9.0, 3.0, 3.5, 0.9, 0.06),
     "hiphop": VocalBalance(8.5, 8.0, 3.0, 3.5, 0.7, 0.08),
