@@ -24,8 +24,9 @@ _STEPS = np.array([-4, -3, -2, -1, 0, 1, 2, 3, 4])
 _STEP_P = np.array([0.02, 0.05, 0.14, 0.26, 0.12, 0.24, 0.11, 0.04, 0.02])
 _MOTIF_PLAN = (0, 1, 0, 2)
 _KIND_LIFT = {"chorus": 2, "theme": 2, "pre-chorus": 1, "bridge": 3, "instrumental": 2}
-# the highest sung note before the register's shift (C5; C4 for a male voice): sung words are
-# understood less the higher they go (the voice's harmonics thin out its formants)
+# the highest sung note in the unshifted (female) register, C5: sung words are understood less the
+# higher they go (the voice's harmonics thin out its formants). Male voices (an octave down) already
+# stay under E4 and keep their range: a C4 ceiling there cost words (bench/intelligibility.py)
 SUNG_CEILING = 72
 
 
@@ -81,12 +82,12 @@ def realise_phrase(
 
     The range is the octave and a half above the tonic's fifth below, moved by ``register``
     and never below G3 (G2 for the male register) so that every note is singable. Sung
-    phrases (``stress`` given) stay at or under ``SUNG_CEILING`` (moved by ``register``), in
-    an octave at least.
+    phrases (``stress`` given) in a register not shifted down stay at or under ``SUNG_CEILING``
+    (moved by ``register``), in an octave at least.
     """
     lo = max(tonic_midi(tonic) - 5, 55) + register
     hi = tonic_midi(tonic) + 16 + register
-    if stress is not None:
+    if stress is not None and register >= 0:
         hi = min(hi, SUNG_CEILING + register)
         lo = min(lo, hi - 12)
     notes: list[list] = []

@@ -219,7 +219,7 @@ def test_a_rough_female_voice_sings_its_vowels_voiced() -> None:
 
 def test_sung_words_stay_under_the_ceiling_in_a_high_key(engine: ComposerEngine) -> None:
     """A female voice in F# major (the writer's range reaches A#5) sings no higher than C5 (measured F0),
-    in tune; an instrumental lead in the same key still goes above it."""
+    in tune; an instrumental lead in the same key still goes above it, and a male voice keeps its range."""
     from openproducer.engines.composer.melody import SUNG_CEILING, realise_phrase
 
     res = make(engine, sound="upbeat pop song with synths and bright female vocals in F# major", lyrics=LYRICS,
@@ -245,3 +245,5 @@ def test_sung_words_stay_under_the_ceiling_in_a_high_key(engine: ComposerEngine)
     played = realise_phrase(rhythm, contour, 0.0, 2, chords, 6, "major", 0.7)
     sung_notes = realise_phrase(rhythm, contour, 0.0, 2, chords, 6, "major", 0.7, stress=[1, 0] * 4)
     assert max(n[2] for n in played) > SUNG_CEILING >= max(n[2] for n in sung_notes)
+    male = realise_phrase(rhythm, contour, 0.0, 2, chords, 6, "major", 0.7, register=-12, stress=[1, 0] * 4)
+    assert max(n[2] for n in male) > SUNG_CEILING - 12, "a male voice keeps its range (no C4 ceiling)"
