@@ -25,8 +25,8 @@ _STEP_P = np.array([0.02, 0.05, 0.14, 0.26, 0.12, 0.24, 0.11, 0.04, 0.02])
 _MOTIF_PLAN = (0, 1, 0, 2)
 _KIND_LIFT = {"chorus": 2, "theme": 2, "pre-chorus": 1, "bridge": 3, "instrumental": 2}
 # the highest sung note in the unshifted (female) register, C5: sung words are understood less the
-# higher they go (the voice's harmonics thin out its formants). Male voices (an octave down) already
-# stay under E4 and keep their range: a C4 ceiling there cost words (bench/intelligibility.py)
+# higher they go (the voice's harmonics thin out its formants). Male voices (an octave down) keep
+# their range: a C4 ceiling there cost words (bench/intelligibility.py)
 SUNG_CEILING = 72
 
 
