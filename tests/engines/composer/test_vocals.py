@@ -247,3 +247,21 @@ def test_sung_words_stay_under_the_ceiling_in_a_high_key(engine: ComposerEngine)
     assert max(n[2] for n in played) > SUNG_CEILING >= max(n[2] for n in sung_notes)
     male = realise_phrase(rhythm, contour, 0.0, 2, chords, 6, "major", 0.7, register=-12, stress=[1, 0] * 4)
     assert max(n[2] for n in male) > SUNG_CEILING - 12, "a male voice keeps its range (no C4 ceiling)"
+
+
+def test_a_breath_is_band_limited_noise_that_swells_and_stops_the_same_every_time() -> None:
+    from scipy.signal import welch
+
+    from openproducer.engines.composer import vocals
+
+    sr, n = 44100, 44100 // 2
+    vocals._breath_band.cache_clear()
+    breath = vocals._breath(n, sr, seed=7)  # with the band-pass designed now
+    assert breath.dtype == np.float32 and abs(float(np.sqrt(np.mean(breath.astype(np.float64) ** 2))) - 1.0) < 1e-3
+    for _ in range(2):  # and with the one kept from then: the very same breath
+        assert np.array_equal(vocals._breath(n, sr, seed=7), breath)
+    assert vocals._breath_band.cache_info().hits == 2
+    freqs, power = welch(breath, sr, nperseg=2048)
+    inside = power[(freqs > 700) & (freqs < 3000)].mean()
+    assert inside > 30 * power[freqs > 9000].mean() and inside > 30 * power[freqs < 150].mean()
+    assert np.abs(breath[-n // 50:]).max() < 0.2 * np.abs(breath).max()  # it stops
