@@ -76,9 +76,9 @@ def store_clip(blobs: BlobStore, draft: ClipDraft, media_token: str | None = Non
     overwrites its own files.
     """
     files: dict[str, str] = dict(draft.extra_files)
-    later = Path(tempfile.mkdtemp(prefix="op-stems-"))  # the stems' FLAC until stored; removed when done
     pcm = encode.pcm16(draft.mix)
     mp3 = mp3_encoder.spare.take(pcm, draft.sample_rate)
+    later = Path(tempfile.mkdtemp(prefix="op-stems-"))  # the stems' FLAC until stored; removed when done
     # libsndfile releases the GIL: the stems encode on their own threads while the mix is stored
     flacs = {
         blob_key(draft.clip_id, f"stems/{stem}.flac"):
