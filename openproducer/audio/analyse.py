@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from scipy.signal import resample_poly
 
+from openproducer.audio.shape import planar
 from openproducer.engines.base import Section
 
 __all__ = ["ANALYSIS_SR", "AudioAnalysis", "analyse_audio", "estimate_key", "mono_at", "split_vocals"]
@@ -197,7 +198,7 @@ def split_vocals(
     n_fft, hop = 2048 * scale, 512 * scale
     if n < 4 * n_fft:
         return {"vocals": np.zeros_like(x), "instrumental": x.copy()}
-    spec = librosa.stft(np.ascontiguousarray(x.T), n_fft=n_fft, hop_length=hop)  # (ch, F, T)
+    spec = librosa.stft(planar(x), n_fft=n_fft, hop_length=hop)  # (ch, F, T)
     mag = np.abs(spec).mean(axis=0)
 
     min_gap = max(int(round(2.0 * sr / hop)), 1)

@@ -14,7 +14,7 @@ import pedalboard
 
 from openproducer.audio.master import apply_in_place, master_planar
 from openproducer.audio.shape import interleaved
-from openproducer.audio.shape import planar as as_planar
+from openproducer.audio.shape import planar as as_planar  # (`planar` names the working array below)
 
 __all__ = ["AMOUNTS", "remaster"]
 
@@ -48,5 +48,4 @@ def remaster(audio: np.ndarray, sr: int, category: str, seed: int) -> tuple[np.n
     mid, side = (planar[0] + planar[1]) * 0.5, (planar[0] - planar[1]) * 0.5 * chosen["width"]
     planar = np.stack([mid + side, mid - side]).astype(np.float32)
     mastered, info = master_planar(planar, sr)
-    return interleaved(mastered), {**{k: round(v, 3) for k, v in chosen.items()}, **info,
-                                              "category": category}
+    return interleaved(mastered), {**{k: round(v, 3) for k, v in chosen.items()}, **info, "category": category}

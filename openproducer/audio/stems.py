@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from openproducer.audio.shape import planar
+
 __all__ = ["CarriedParts", "carry_processing", "level_below"]
 
 _N_FFT = 2048
@@ -53,7 +55,7 @@ def level_below(reference: np.ndarray, error: np.ndarray) -> float:
 def _stft(x: np.ndarray) -> np.ndarray:
     import librosa
 
-    return librosa.stft(np.ascontiguousarray(x.T), n_fft=_N_FFT, hop_length=_HOP)  # (ch, F, T)
+    return librosa.stft(planar(x), n_fft=_N_FFT, hop_length=_HOP)  # (ch, F, T)
 
 
 def _istft(spec: np.ndarray, n: int) -> np.ndarray:

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from openproducer.audio.shape import as_stereo, fit_length, interleaved
+from openproducer.audio.shape import as_stereo, fit_length, interleaved, planar
 from openproducer.audio.stems import carry_processing, level_below
 from openproducer.engines.base import ParentClip
 
@@ -96,11 +96,11 @@ def _render_groups(score: dict[str, Any], n: int, sr: int, soundfont: Path,
     spb = seconds_per_beat(score)
     out = {}
     for name, tracks in sorted(groups.items()):
-        planar = render_tracks(handle, tracks, spb, n, sr, room)
-        planar = process_instrumental(planar, sr, fixed, float(score["bpm"]), int(score.get("seed", 0)))
+        played = render_tracks(handle, tracks, spb, n, sr, room)
+        played = process_instrumental(played, sr, fixed, float(score["bpm"]), int(score.get("seed", 0)))
         if vocals is not None and np.any(vocals):
-            carve(planar, np.ascontiguousarray(vocals[:, 0]), sr, vocal_balance(score.get("style")).carve_db)
-        out[name] = interleaved(planar)
+            carve(played, np.ascontiguousarray(vocals[:, 0]), sr, vocal_balance(score.get("style")).carve_db)
+        out[name] = interleaved(played)
     return out
 
 
@@ -115,7 +115,7 @@ def _master_filter(parent: ParentClip) -> Callable[[np.ndarray], np.ndarray] | N
     sr = parent.sample_rate
 
     def apply(audio: np.ndarray) -> np.ndarray:
-        return np.ascontiguousarray(pedalboard.Pedalboard(master_filters())(np.ascontiguousarray(audio.T), sr).T)
+        return interleaved(pedalboard.Pedalboard(master_filters())(planar(audio), sr))
     return apply
 
 
