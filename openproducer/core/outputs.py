@@ -26,7 +26,7 @@ from openproducer.media.base import BlobStore
 from openproducer.store.clock import utcnow
 from openproducer.store.tables import Clip
 
-__all__ = ["ClipDraft", "ensure_media", "load_audio", "store_clip", "wait_for_pending", "wait_pending"]
+__all__ = ["ClipDraft", "ensure_media", "load_audio", "store_clip", "wait_for_pending", "wait_until_stored"]
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +198,7 @@ def _finish_later(
     threading.Thread(target=finish, name="clip-finish", daemon=True).start()
 
 
-def wait_pending(key: str, timeout_s: float | None = None) -> bool:
+def wait_until_stored(key: str, timeout_s: float | None = None) -> bool:
     """Wait until this process has stored ``key``, if it is still storing it; False when this
     process failed to store it."""
     return _pending.wait(key, timeout_s)

@@ -18,7 +18,7 @@ from openproducer.audio import artwork, encode, splice
 from openproducer.audio.master import master_planar
 from openproducer.audio.shape import as_stereo, fit_length, interleaved
 from openproducer.core.clips import blob_key
-from openproducer.core.outputs import ClipDraft, load_audio, wait_pending
+from openproducer.core.outputs import ClipDraft, load_audio, wait_until_stored
 from openproducer.core.services import Services
 from openproducer.engines.base import ClipMeta, EngineRequest, Operation, ParentClip, RenderResult
 from openproducer.engines.registry import EngineRegistry
@@ -62,7 +62,7 @@ def _stored(blobs: BlobStore, key: str, clip: Clip) -> bool:
     answers SUCCESS (``outputs.store_clip``): this process waits for its own in ``load_audio``;
     one another worker is storing appears within moments. A stem that never came (its process
     stopped first) is left out: the edit works from the mix (``ParentClip.vocal_parts``)."""
-    if not wait_pending(key):  # this process failed to store it
+    if not wait_until_stored(key):  # this process failed to store it
         log.warning("clip %s: stem %s was not stored; the edit works from the mix", clip.id, key)
         return False
     deadline = time.monotonic() + _STEM_WAIT_S

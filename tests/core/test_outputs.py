@@ -87,8 +87,8 @@ def test_a_stem_that_fails_to_store_releases_its_readers(tmp_path, monkeypatch):
     clip = store_clip(blobs, _draft("c-2"))
     wait_for_pending(10)
     assert not blobs.exists(clip.files["stem:vocals"])
-    assert outputs.wait_pending(clip.files["stem:vocals"], 0.01) is False  # known lost: no waiting
-    assert outputs.wait_pending(clip.files["mp3"], 0.01) is True
+    assert outputs.wait_until_stored(clip.files["stem:vocals"], 0.01) is False  # known lost: no waiting
+    assert outputs.wait_until_stored(clip.files["mp3"], 0.01) is True
     assert blobs.exists(clip.files["mp3"]), "the MP3 is stored although the stems failed"
     # an edit of the (young) clip goes on from the mix at once instead of waiting for the stems
     monkeypatch.setattr(produce, "_STEM_WAIT_S", 60.0)
