@@ -36,9 +36,14 @@ _set_interp = fluidsynth._fl.fluid_synth_set_interp_method
 _set_interp.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int]
 _set_interp.restype = ctypes.c_int
 _LINEAR_CHANNELS = tuple(range(16))  # linear interpolation: a quarter cheaper than FluidSynth's 4th order
+_active_voices = fluidsynth.fluid_synth_get_active_voice_count
 _noteon = fluidsynth.fluid_synth_noteon
 _noteoff = fluidsynth.fluid_synth_noteoff
 _SETTINGS = {"synth.chorus.active": 0, "synth.dynamic-sample-loading": 1}
+_BLOCK = 64  # FluidSynth's block: events take effect on its boundaries
+_TAIL_STEP = 4096  # samples rendered at a time once every note is off
+_QUIET = 1e-5  # -100 dBFS, a third of a 16-bit step: a tail under it is left out
+_SPLIT_FROM_NOTES = 8  # a stem with fewer notes is played by one synth
 try:
     _malloc_trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
 except (OSError, AttributeError):  # not glibc
@@ -91,8 +96,10 @@ class SoundfontHandle:
         return synth, sfid
 
 
-def note_events(tracks: list[dict[str, Any]], spb: float, sr: int) -> np.ndarray:
-    """Rows (sample, is_on, channel, pitch, velocity), sorted; note-offs first at equal times."""
+def note_events(tracks: list[dict[str, Any]], spb: float, sr: int, split_at: int | None = None) -> np.ndarray:
+    """Rows (sample, is_on, channel, pitch, velocity, part), sorted; note-offs first at equal times.
+
+    ``part`` is 1 for both events of a note that starts at or after sample ``split_at``, else 0."""
     rows = []
     for t in tracks:
         if not t["notes"]:
@@ -109,19 +116,32 @@ def note_events(tracks: list[dict[str, Any]], spb: float, sr: int) -> np.ndarray
         ch = np.full(len(arr), t["channel"], dtype=np.int64)
         pitch = np.clip(arr[:, 2], 0, 127).astype(np.int64)
         vel = np.clip(arr[:, 3], 1, 127).astype(np.int64)
-        rows.append(np.stack([s_on, np.ones_like(s_on), ch, pitch, vel], axis=1))
-        rows.append(np.stack([s_off, np.zeros_like(s_on), ch, pitch, np.zeros_like(vel)], axis=1))
+        part = (s_on >= split_at).astype(np.int64) if split_at is not None else np.zeros_like(s_on)
+        rows.append(np.stack([s_on, np.ones_like(s_on), ch, pitch, vel, part], axis=1))
+        rows.append(np.stack([s_off, np.zeros_like(s_on), ch, pitch, np.zeros_like(vel), part], axis=1))
     if not rows:
-        return np.zeros((0, 5), dtype=np.int64)
+        return np.zeros((0, 6), dtype=np.int64)
     ev = np.concatenate(rows)
     return ev[np.lexsort((ev[:, 3], ev[:, 2], ev[:, 1], ev[:, 0]))]
 
 
 def render_tracks(handle: SoundfontHandle, tracks: list[dict[str, Any]], spb: float, n_samples: int,
-                  sample_rate: int, room: tuple[float, float, float, float] | None = None) -> np.ndarray:
-    """Render ``tracks`` into a planar (2, n_samples) float32 buffer; ``room`` sets FluidSynth's reverb."""
+                  sample_rate: int, room: tuple[float, float, float, float] | None = None,
+                  part: tuple[int, int] | None = None) -> np.ndarray:
+    """Render ``tracks`` into a planar (2, n_samples) float32 buffer; ``room`` sets FluidSynth's reverb.
+
+    ``part`` (split sample, 0 or 1): only the notes that start before (0) or at and after (1) the split
+    sample are played, by a synth that starts at the song's start (0) or at the split (1); the two parts
+    sum to the whole (voices are independent, the reverb is linear). FluidSynth's reverb modulates its
+    delay lines, so it is the same only for synths started at the same sample: tracks rendered apart
+    (the stem split) are cut at the same sample as their song (:func:`render_parts`). Once the last note
+    is off, the synth runs on only while a voice or the reverb still sounds (:data:`_QUIET`).
+    """
     out = np.zeros((2, n_samples), dtype=np.float32)
-    if not any(t["notes"] for t in tracks):
+    events = note_events(tracks, spb, sample_rate, part[0] if part else None)
+    if part is not None:
+        events = events[events[:, 5] == part[1]]
+    if not len(events):
         return out
     synth, sfid = handle.new_synth(sample_rate)
     try:
@@ -136,8 +156,10 @@ def render_tracks(handle: SoundfontHandle, tracks: list[dict[str, Any]], spb: fl
             synth.cc(ch, 91, int(t.get("reverb", 40)))
             synth.cc(ch, 93, 0)
         left, right = out[0].ctypes.data, out[1].ctypes.data
-        pos = 0
-        for sample, is_on, ch, pitch, vel in note_events(tracks, spb, sample_rate).tolist():
+        # FluidSynth works in blocks of 64 samples: starting on the block grid of sample 0 keeps each
+        # note where a synth started at the song's beginning would play it
+        pos = min(part[0], n_samples) // _BLOCK * _BLOCK if part is not None and part[1] == 1 else 0
+        for sample, is_on, ch, pitch, vel, _ in events.tolist():
             sample = min(sample, n_samples)
             if sample > pos:
                 _write_float(raw, sample - pos, left, pos, 1, right, pos, 1)
@@ -146,8 +168,12 @@ def render_tracks(handle: SoundfontHandle, tracks: list[dict[str, Any]], spb: fl
                 _noteon(raw, ch, pitch, vel)
             else:
                 _noteoff(raw, ch, pitch)
-        if pos < n_samples:
-            _write_float(raw, n_samples - pos, left, pos, 1, right, pos, 1)
+        while pos < n_samples:  # the tails: until the voices and the reverb have died away
+            step = min(_TAIL_STEP, n_samples - pos)
+            _write_float(raw, step, left, pos, 1, right, pos, 1)
+            pos += step
+            if _active_voices(raw) == 0 and _peak(out[:, pos - step: pos]) < _QUIET:
+                break
     finally:
         synth.delete()
     fade = min(n_samples, int(_FADE_SECONDS * sample_rate))
@@ -156,33 +182,46 @@ def render_tracks(handle: SoundfontHandle, tracks: list[dict[str, Any]], spb: fl
     return out
 
 
+def _peak(x: np.ndarray) -> float:
+    return float(max(np.max(x), -np.min(x))) if x.size else 0.0
+
+
+def render_parts(handle: SoundfontHandle, tracks: list[dict[str, Any]], spb: float, n_samples: int,
+                 sample_rate: int, room: tuple[float, float, float, float] | None, at: int | None) -> np.ndarray:
+    """:func:`render_tracks` of ``tracks`` cut at sample ``at`` as their stem was (None: not cut), summed."""
+    if at is None:
+        return render_tracks(handle, tracks, spb, n_samples, sample_rate, room)
+    out = render_tracks(handle, tracks, spb, n_samples, sample_rate, room, (at, 0))
+    out += render_tracks(handle, tracks, spb, n_samples, sample_rate, room, (at, 1))
+    return out
+
+
 _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="composer-stem")
 
 
-def _cost(track: dict[str, Any]) -> float:
-    """Rough synthesis cost: sounding time of all notes (plus a release each)."""
-    return float(sum(n[1] for n in track["notes"])) + 0.5 * len(track["notes"])
+def split_sample(tracks: list[dict[str, Any]], spb: float, sample_rate: int) -> int | None:
+    """Where to cut ``tracks`` in time so that each half costs FluidSynth about as much (None: too few notes).
 
-
-def split_tracks(tracks: list[dict[str, Any]], parts: int) -> list[list[dict[str, Any]]]:
-    """Deterministic greedy split of tracks into ``parts`` groups of similar cost."""
-    bins: list[list[dict[str, Any]]] = [[] for _ in range(parts)]
-    loads = [0.0] * parts
-    for t in sorted(tracks, key=lambda t: (-_cost(t), t["channel"])):
-        i = loads.index(min(loads))
-        bins[i].append(t)
-        loads[i] += _cost(t)
-    return [b for b in bins if b]
+    A note's cost is its length plus half a beat of release; each half holds every track (its own
+    share of each instrument), so instruments that cost more per note weigh on both alike."""
+    starts = np.array([n[0] for t in tracks for n in t["notes"]], dtype=np.float64)
+    if len(starts) < _SPLIT_FROM_NOTES:
+        return None
+    cost = np.array([max(n[1], 0.0) + 0.5 for t in tracks for n in t["notes"]], dtype=np.float64)
+    order = np.argsort(starts, kind="stable")
+    half = np.searchsorted(np.cumsum(cost[order]), 0.5 * cost.sum())
+    at = int(round(starts[order][min(half, len(order) - 1)] * spb * sample_rate))
+    return at if at > int(round(starts[order][0] * spb * sample_rate)) else None
 
 
 def submit_stems(handle: SoundfontHandle, score: dict[str, Any], stems: tuple[str, ...], sample_rate: int,
                  n_samples: int | None = None) -> list[tuple[str, Future]]:
     """Start rendering the named stems; pass the result to :func:`collect_stems`.
 
-    Reverb and mixing are linear, so a stem of more than two tracks is rendered as two
-    track groups on two synths at once (the ctypes calls release the GIL) and summed in
-    a fixed order, also while the singer works (its share of the CPU is small since its
-    own vocoder).
+    Each stem is cut in two in time (:func:`split_sample`), rendered on two synths at once (the
+    ctypes calls release the GIL) and summed in a fixed order, also while the singer works. A
+    split in time rather than by track keeps the two halves even (a drum kit or a string section
+    costs several times a bass per note) and lets the first synth stop at its last tail.
     """
     n = n_samples or int(round(score["duration"] * sample_rate))
     spb = seconds_per_beat(score)
@@ -191,9 +230,10 @@ def submit_stems(handle: SoundfontHandle, score: dict[str, Any], stems: tuple[st
     jobs: list[tuple[str, Future]] = []
     for stem in stems:
         tracks = [t for t in everything if t["stem"] == stem and t["notes"]]
-        groups = split_tracks(tracks, 2 if len(tracks) > 2 else 1) or [[]]
-        for group in groups:
-            jobs.append((stem, _POOL.submit(render_tracks, handle, group, spb, n, sample_rate, room)))
+        at = split_sample(tracks, spb, sample_rate)
+        parts = [None] if at is None else [(at, 0), (at, 1)]
+        for part in parts:
+            jobs.append((stem, _POOL.submit(render_tracks, handle, tracks, spb, n, sample_rate, room, part)))
     return jobs
 
 
