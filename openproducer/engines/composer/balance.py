@@ -17,6 +17,7 @@ import numpy as np
 from scipy.ndimage import maximum_filter1d, uniform_filter1d
 from scipy.signal import butter, sosfilt
 
+from openproducer.audio.channels import each
 from openproducer.audio.loudness import k_weighting
 
 CARVE_BAND = (700.0, 4500.0)
@@ -52,20 +53,24 @@ def carve(backing: np.ndarray, voice: np.ndarray, sr: int, depth_db: float) -> n
     if not act.any():
         return backing
     amount = 1.0 - 10.0 ** (-depth_db * act / 20.0)  # fraction of the band taken away, per hop
-    centres = np.arange(len(amount)) * _HOP + _HOP / 2
     sos = butter(1, CARVE_BAND, btype="bandpass", fs=sr, output="sos")
-    zi = np.zeros((sos.shape[0], backing.shape[0], 2))
-    n = backing.shape[1]
+    each(lambda channel: _carve_channel(channel, amount, sos), list(backing), backing.shape[1])
+    return backing
+
+
+def _carve_channel(x: np.ndarray, amount: np.ndarray, sos: np.ndarray) -> None:
+    """One channel of :func:`carve`, in place: ``amount`` of ``sos``'s band taken away, per hop."""
+    centres = np.arange(len(amount)) * _HOP + _HOP / 2
+    zi = np.zeros((sos.shape[0], 2))
+    n = len(x)
     for a in range(0, n, _CHUNK):  # stretches where the voice rests are skipped (the filter restarts after them)
         b = min(n, a + _CHUNK)
         h0, h1 = a // _HOP, min(len(amount), -(-b // _HOP) + 1)
         if amount[h0:h1].max() <= 1e-4:
             zi[:] = 0.0
             continue
-        band, zi = sosfilt(sos, backing[:, a:b], axis=-1, zi=zi)
-        k = np.interp(np.arange(a, b), centres, amount)
-        backing[:, a:b] -= (band * k[None, :]).astype(np.float32)
-    return backing
+        band, zi = sosfilt(sos, x[a:b], zi=zi)
+        x[a:b] -= (band * np.interp(np.arange(a, b), centres, amount)).astype(np.float32)
 
 
 def weighted_power(x: np.ndarray, sr: float) -> np.ndarray:
@@ -86,8 +91,7 @@ def level_difference(voice: np.ndarray, backing: np.ndarray, sr: float, spans: l
     mask = sung_mask(spans, n, sr)
     if not mask.any():
         return 0.0
-    v = float(np.mean(weighted_power(voice[:n], sr)[mask]))
-    b = float(np.mean(weighted_power(backing[:n], sr)[mask]))
+    v, b = each(lambda x: float(np.mean(weighted_power(x[:n], sr)[mask])), [voice, backing], n)
     return 10.0 * np.log10((v + 1e-20) / (b + 1e-20))
 
 

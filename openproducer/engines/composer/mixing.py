@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pedalboard
 
-from openproducer.audio.master import apply_in_place
+from openproducer.audio.master import apply_per_channel
 
 from .seeds import rng_for
 from .words import PRODUCTION
@@ -130,12 +130,11 @@ def hold_samples(x: np.ndarray, factor: int, chunk: int = 1 << 18) -> None:
 
 def process_instrumental(audio: np.ndarray, sr: int, mix: Mix, bpm: float, seed: int) -> np.ndarray:
     """The instrumental stem after its mix chain, in place on planar (2, samples) float32."""
-    chain = instrumental_chain(mix, sr, bpm)
     out = audio
     if mix.crush > 0.35:  # lo-fi sample rate: 2x to 4x fewer distinct samples
         hold_samples(out, 2 + int(round(3 * (mix.crush - 0.35))))
-    if chain:
-        apply_in_place(pedalboard.Pedalboard(chain), out, sr)
+    if instrumental_chain(mix, sr, bpm):  # its plugins keep the channels apart: one board per channel
+        apply_per_channel(lambda: pedalboard.Pedalboard(instrumental_chain(mix, sr, bpm)), out, sr)
     if abs(mix.width - 1.0) > 0.02:
         step = 1 << 18
         for a in range(0, out.shape[1], step):
