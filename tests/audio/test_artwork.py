@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import struct
-import time
 import zlib
 
 import numpy as np
@@ -61,16 +60,6 @@ def test_default_font_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
         assert _image(draw_cover("Fallback", "rock", 1)).size == (768, 768)
     finally:
         artwork._font.cache_clear()
-
-
-def test_fast() -> None:
-    draw_cover("warm up", "rock", 0)
-    times = []
-    for seed in range(5):
-        start = time.perf_counter()
-        draw_cover("A Title Of Some Length", ["rock", "calm ambient", "synthwave", "folk", "pop"][seed], seed)
-        times.append(time.perf_counter() - start)
-    assert sorted(times)[2] < 0.12  # ~40 ms here; the budget is 60 ms, doubled for loaded CI
 
 
 def _encode(img: Image.Image, fmt: str, **kw: object) -> bytes:
