@@ -5,7 +5,8 @@ internal state (64-sample block phase, voice and effect state) and would not
 give bit-identical audio for the same request. Fresh synths are cheap: the
 soundfont is opened with dynamic sample loading, so a synth loads only the
 samples of the presets it selects (about 30 MB instead of the whole 148 MB
-FluidR3 bank), and FluidSynth's sample cache shares them between synths.
+FluidR3 bank), and FluidSynth's sample cache shares them between synths; spares
+are made ahead on a helper thread (:class:`SoundfontHandle`).
 Samples come from ``fluid_synth_write_float`` (float32, no 16-bit dither noise),
 written planar: a stem buffer is (2, samples), the layout pedalboard works on.
 """
@@ -61,32 +62,47 @@ def release_memory() -> None:
 
 
 class SoundfontHandle:
-    """Keeps one synth with the soundfont loaded so FluidSynth's sample cache stays warm."""
+    """The soundfont's synths: fresh ones made ahead, and one that holds the latest song's instruments.
+
+    Each render takes a *fresh* synth (see the module's docstring). Making one (FluidSynth parses
+    the soundfont again, ~20 ms) and selecting its instruments (their samples read into FluidSynth's
+    sample cache, ~20 ms for a song's six) cost ~40 ms of each render thread's time. So a used synth
+    is handed to a helper thread (:meth:`retire`) that deletes it and makes a spare in its place, to be
+    taken by the next render at that sample rate, and a keeper synth selects the presets last played,
+    which keeps their samples in the cache (selecting them again costs ~8 ms). A spare is made exactly
+    as a synth made on demand, and cached samples are the file's, so the audio is the same.
+    """
+
+    SPARES = 2  # per sample rate: a render plays a stem on two synths
 
     def __init__(self, path: Path, sample_rate: int) -> None:
         self.path = path
         self.sample_rate = sample_rate
         self._lock = threading.Lock()
         self._keeper: fluidsynth.Synth | None = None
+        self._keeper_sfid = -1
+        self._spares: dict[int, list[tuple[fluidsynth.Synth, int]]] = {}
+        self._janitor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="synth-spares")
 
     def load(self) -> None:
         with self._lock:
             if self._keeper is None:
-                synth = fluidsynth.Synth(gain=SYNTH_GAIN, samplerate=float(self.sample_rate), **_SETTINGS)
-                if synth.sfload(str(self.path)) < 0:
-                    synth.delete()
-                    raise RuntimeError(f"FluidSynth could not load {self.path}")
-                self._keeper = synth
+                self._keeper, self._keeper_sfid = self._make(self.sample_rate)
 
     def close(self) -> None:
+        self._janitor.shutdown(wait=True)
+        self._janitor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="synth-spares")
         with self._lock:
+            spares = [synth for stash in self._spares.values() for synth, _ in stash]
+            self._spares.clear()
             if self._keeper is not None:
-                self._keeper.delete()
+                spares.append(self._keeper)
                 self._keeper = None
+        for synth in spares:
+            synth.delete()
 
-    def new_synth(self, sample_rate: int | None = None) -> tuple[fluidsynth.Synth, int]:
-        self.load()
-        synth = fluidsynth.Synth(gain=SYNTH_GAIN, samplerate=float(sample_rate or self.sample_rate), **_SETTINGS)
+    def _make(self, sample_rate: int) -> tuple[fluidsynth.Synth, int]:
+        synth = fluidsynth.Synth(gain=SYNTH_GAIN, samplerate=float(sample_rate), **_SETTINGS)
         sfid = synth.sfload(str(self.path))
         if sfid < 0:
             synth.delete()
@@ -94,6 +110,41 @@ class SoundfontHandle:
         for ch in _LINEAR_CHANNELS:
             _set_interp(synth.synth, ch, 1)
         return synth, sfid
+
+    def new_synth(self, sample_rate: int | None = None) -> tuple[fluidsynth.Synth, int]:
+        """A fresh synth (never used before) with the soundfont loaded: a spare if one is ready."""
+        self.load()
+        rate = int(sample_rate or self.sample_rate)
+        with self._lock:
+            stash = self._spares.get(rate)
+            if stash:
+                return stash.pop()
+        return self._make(rate)
+
+    def retire(self, synth: fluidsynth.Synth, sample_rate: int | None, presets: list[tuple[int, int]]) -> None:
+        """Done with ``synth``: it is deleted, a spare made in its place and ``presets`` ((bank,
+        program) pairs, at most 16) held by the keeper, on the helper thread."""
+        try:
+            self._janitor.submit(self._replace, synth, int(sample_rate or self.sample_rate), presets[:16])
+        except RuntimeError:  # closing: no new spares
+            synth.delete()
+
+    def _replace(self, synth: fluidsynth.Synth, rate: int, presets: list[tuple[int, int]]) -> None:
+        synth.delete()
+        with self._lock:  # the keeper is deleted only by close(), after this thread's work is done
+            keeper, wanted = self._keeper, len(self._spares.get(rate, ())) < self.SPARES
+        if keeper is None:
+            return
+        for ch, (bank, program) in enumerate(presets):
+            keeper.program_select(ch, self._keeper_sfid, bank, program)
+        if wanted:
+            spare = self._make(rate)
+            with self._lock:
+                if self._keeper is not None and len(self._spares.setdefault(rate, [])) < self.SPARES:
+                    self._spares[rate].append(spare)
+                    spare = None
+            if spare is not None:
+                spare[0].delete()
 
 
 def note_events(tracks: list[dict[str, Any]], spb: float, sr: int, split_at: int | None = None) -> np.ndarray:
@@ -175,7 +226,7 @@ def render_tracks(handle: SoundfontHandle, tracks: list[dict[str, Any]], spb: fl
             if _active_voices(raw) == 0 and _peak(out[:, pos - step: pos]) < _QUIET:
                 break
     finally:
-        synth.delete()
+        handle.retire(synth, sample_rate, sorted({(int(t.get("bank", 0)), int(t["program"])) for t in tracks}))
     fade = min(n_samples, int(_FADE_SECONDS * sample_rate))
     if fade:
         out[:, -fade:] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)[None, :]

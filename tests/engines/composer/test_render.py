@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from openproducer.engines.composer import render
-from openproducer.engines.composer.render import render_parts, render_tracks, split_sample
+from openproducer.engines.composer.render import SoundfontHandle, render_parts, render_tracks, split_sample
 
 SR = 44100
 SPB = 0.5  # 120 BPM
@@ -65,3 +65,23 @@ def test_the_synth_stops_once_its_tails_have_died_away(engine, monkeypatch) -> N
     assert silent_from < 10 * SR  # a piano note and its room are gone well before 20 s
     assert np.max(np.abs(full - stopped)) < 1e-5  # what was left out is under -100 dBFS
     assert np.max(np.abs(full[:, : silent_from - render._TAIL_STEP])) > 0.05
+
+
+def test_used_synths_make_way_for_spares_that_play_the_same(engine) -> None:
+    handle = SoundfontHandle(engine.soundfont, SR)
+    try:
+        tracks = _tracks(8)
+        n = int(10 * SPB * SR)
+        first = render_tracks(handle, tracks, SPB, n, SR, (0.3, 0.3, 0.8, 0.8))  # made on demand
+        handle._janitor.submit(lambda: None).result()  # the helper thread has replaced it
+        spare = handle._spares[SR][-1][0]
+        assert len(handle._spares[SR]) == 1
+        synth, _ = handle.new_synth(SR)
+        assert synth is spare and not handle._spares[SR]
+        handle.retire(synth, SR, [])
+        handle._janitor.submit(lambda: None).result()
+        again = render_tracks(handle, tracks, SPB, n, SR, (0.3, 0.3, 0.8, 0.8))  # played by a spare
+        assert np.array_equal(first, again)
+    finally:
+        handle.close()
+    assert not handle._spares and handle._keeper is None
