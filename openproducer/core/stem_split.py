@@ -82,7 +82,7 @@ def _render_groups(score: dict[str, Any], n: int, sr: int, soundfont: Path,
 
     from openproducer.engines.composer.balance import carve
     from openproducer.engines.composer.mixing import Mix, process_instrumental, room_settings, vocal_balance
-    from openproducer.engines.composer.render import render_parts, split_sample
+    from openproducer.engines.composer.render import render_parts
     from openproducer.engines.composer.score import all_tracks, seconds_per_beat
 
     handle = _soundfont(str(soundfont), sr)
@@ -94,7 +94,8 @@ def _render_groups(score: dict[str, Any], n: int, sr: int, soundfont: Path,
         if track.get("stem") == "instrumental" and track.get("notes"):
             groups.setdefault(instrument_group(track), []).append(track)
     spb = seconds_per_beat(score)
-    at = split_sample([t for group in groups.values() for t in group], spb, sr)  # where the song's synths were cut
+    # where the song's synths were cut (a song made before the cut was recorded: not cut)
+    at = (score.get("synth_cuts") or {}).get("instrumental") if "synth_cuts" in score else None
     out = {}
     for name, tracks in sorted(groups.items()):
         played = render_parts(handle, tracks, spb, n, sr, room, at)

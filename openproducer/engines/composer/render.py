@@ -272,7 +272,8 @@ def submit_stems(handle: SoundfontHandle, score: dict[str, Any], stems: tuple[st
     Each stem is cut in two in time (:func:`split_sample`), rendered on two synths at once (the
     ctypes calls release the GIL) and summed in a fixed order, also while the singer works. A
     split in time rather than by track keeps the two halves even (a drum kit or a string section
-    costs several times a bass per note) and lets the first synth stop at its last tail.
+    costs several times a bass per note) and lets the first synth stop at its last tail. The cut
+    is recorded in the score (``synth_cuts``: stem -> sample, or None), for the stem split.
     """
     n = n_samples or int(round(score["duration"] * sample_rate))
     spb = seconds_per_beat(score)
@@ -282,6 +283,7 @@ def submit_stems(handle: SoundfontHandle, score: dict[str, Any], stems: tuple[st
     for stem in stems:
         tracks = [t for t in everything if t["stem"] == stem and t["notes"]]
         at = split_sample(tracks, spb, sample_rate)
+        score.setdefault("synth_cuts", {})[stem] = at
         parts = [None] if at is None else [(at, 0), (at, 1)]
         for part in parts:
             jobs.append((stem, _POOL.submit(render_tracks, handle, tracks, spb, n, sample_rate, room, part)))
