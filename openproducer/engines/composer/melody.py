@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .form import line_bar_count
 from .harmony import SCALES, chord_pcs
 from .lyrics import Rhythm, phrase_rhythm, stresses, syllables
 
@@ -169,10 +170,14 @@ class MelodyWriter:
             syls, owners, ends, stress = [""] * n, [-1] * n, [False] * n, [0] * n
         n = len(syls)
         motif = self.motif(kind, slot, n)
-        rkey = f"{n}:{''.join(map(str, stress))}" if words else str(n)
+        # a line given twice the bars it needs (``form.vocal_pace``: a fast song) is sung in half time
+        half = bool(words) and beats >= 2 * line_bar_count(words, self.bpb) * self.bpb
+        rkey = f"{n}:{''.join(map(str, stress))}{'/2' if half else ''}" if words else str(n)
         if rkey not in motif.rhythms:
-            motif.rhythms[rkey] = phrase_rhythm(n, beats, self.rng, stress, ends, self.weirdness,
-                                                self.lyrics_strength, bool(words))
+            scale = 2.0 if half else 1.0
+            rhythm = phrase_rhythm(n, beats / scale, self.rng, stress, ends, self.weirdness,
+                                   self.lyrics_strength, bool(words))
+            motif.rhythms[rkey] = [(onset * scale, dur * scale) for onset, dur in rhythm]
         contour = resample_contour(motif.contour, n)
         base = _KIND_LIFT.get(kind, 0) + (1 if slot == 2 else 0)
         bar0 = int(start_beat // self.bpb)

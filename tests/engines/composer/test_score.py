@@ -192,3 +192,39 @@ def test_three_four_time() -> None:
     assert score["time_signature"] == "3/4" and score["beats_per_bar"] == 3
     bass = next(t for t in score["tracks"] if t["name"] == "bass")["notes"]
     assert all(abs(n[0] % 3) < 1e-6 or abs(n[0] % 3 - 2) < 1e-6 for n in bass[:-1])
+
+
+def _syllable_gaps(score: dict) -> np.ndarray:
+    """Seconds between consecutive sung syllables' onsets within each phrase."""
+    spb = 60.0 / score["bpm"]
+    gaps = [np.diff(sorted(n[0] for n in notes)) for notes in phrase_notes(score).values()]
+    return np.concatenate(gaps) * spb
+
+
+def test_fast_songs_are_sung_in_half_time() -> None:
+    from openproducer.engines.composer.form import vocal_pace
+
+    assert vocal_pace(176) == 2 and vocal_pace(148) == 1 and vocal_pace(None) == 1
+    fast = score_for("fast punk rock, 176 bpm", seed=3)
+    assert fast["bpm"] == 176
+    lines = [line for sec in parse_lyrics(SONG) for line in sec.lines]
+    assert len(phrase_notes(fast)) == len(lines)
+    # about a syllable per beat at 176 BPM (0.34 s) instead of per eighth (0.17 s)
+    assert np.median(_syllable_gaps(fast)) >= 0.3
+    # the same song held to a length its half-time lines would outlast: eighth notes, as before
+    held = score_for("fast punk rock, 176 bpm", seed=3, length=40.0)
+    assert held["duration"] == pytest.approx(40.0)
+    assert np.median(_syllable_gaps(held)) <= 0.22
+    assert np.median(_syllable_gaps(fast)) >= 1.6 * np.median(_syllable_gaps(held))
+
+
+def test_half_time_rhythm_is_the_eighth_note_rhythm_doubled() -> None:
+    # on the grid (lyrics_strength 0) a half-time line's syllables start on beats where an eighth-note line's
+    # start on half beats too
+    fast = score_for("fast punk rock, 176 bpm", seed=3, lyrics_strength=0.0)
+    held = score_for("fast punk rock, 176 bpm", seed=3, lyrics_strength=0.0, length=40.0)
+
+    def on_beats(score: dict) -> float:
+        return float(np.mean([abs(n[0] - round(n[0])) < 1e-6 for n in score["melody"]["notes"]]))
+
+    assert on_beats(fast) >= 0.9 and on_beats(held) <= 0.8
