@@ -25,10 +25,11 @@ _STEPS = np.array([-4, -3, -2, -1, 0, 1, 2, 3, 4])
 _STEP_P = np.array([0.02, 0.05, 0.14, 0.26, 0.12, 0.24, 0.11, 0.04, 0.02])
 _MOTIF_PLAN = (0, 1, 0, 2)
 _KIND_LIFT = {"chorus": 2, "theme": 2, "pre-chorus": 1, "bridge": 3, "instrumental": 2}
-# the highest sung note in the unshifted (female) register, C5: sung words are understood less the
-# higher they go (the voice's harmonics thin out its formants). Male voices (an octave down) keep
-# their range: a C4 ceiling there cost words (bench/intelligibility.py)
-SUNG_CEILING = 72
+# the highest sung note in the unshifted (female) register, A4: sung words are understood less the
+# higher they go (the voice's harmonics thin out its formants; C5 here gave the bench's female songs
+# 0.02-0.08 less mix recall). Male voices (an octave down) keep their range: a C4 ceiling there cost
+# words (bench/intelligibility.py)
+SUNG_CEILING = 69
 
 
 @dataclass
