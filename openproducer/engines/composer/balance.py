@@ -3,9 +3,13 @@
 * :func:`carve` is a dynamic EQ keyed by the vocal: while the voice sounds, the
   backing's band where the voice's formants and consonants live (0.7 to 4.5 kHz) dips
   by up to the genre's ``carve_db``; it starts 25 ms before the voice, holds 180 ms
-  after it and comes back. Lows (kick, bass) and highs (cymbals) are untouched:
-  no blanket volume cut. The cut is ``x - k * bandpass(x)`` with a unity-peak
-  two-pole band-pass, a peaking cut of depth ``1 - k`` that never boosts.
+  after it and comes back. The backing's air above 4.5 kHz (cymbals, hats, the
+  guitars' fizz), where the voice's fricatives and plosive bursts are heard, dips
+  a little less with the same timing (6 dB for an 8 dB carve). Lows (kick, bass)
+  are untouched: no blanket volume cut. The cut is ``x - k * H(x)``, where ``H`` is
+  a unity-peak two-pole band-pass plus ``AIR_SHARE`` of a one-pole high-pass
+  (one third-order filter, run once): a cut of depth ``1 - k`` in the band that
+  never boosts.
 * :func:`set_level` scales the vocal stem so that, over the sung notes, its
   K-weighted level (ITU-R BS.1770's weighting, as loudness meters use) is the
   genre's ``level_db`` above the backing's.
@@ -15,12 +19,14 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.ndimage import maximum_filter1d, uniform_filter1d
-from scipy.signal import butter, sosfilt
+from scipy.signal import butter, sosfilt, tf2sos
 
 from openproducer.audio.channels import each
 from openproducer.audio.loudness import k_weighting
 
 CARVE_BAND = (700.0, 4500.0)
+AIR_EDGE = 4500.0  # Hz: the backing's air band starts here
+AIR_SHARE = 0.83  # of the band's cut: 0.6 of the air taken away (-6 dB) where 0.6 of the band is (-8 dB)
 _HOP = 256
 _LOOKAHEAD_S = 0.025
 _HOLD_S = 0.18
@@ -45,6 +51,13 @@ def vocal_activity(voice: np.ndarray, sr: int) -> np.ndarray:
     return uniform_filter1d(act, size=max(1, int(0.04 * sr / _HOP)))
 
 
+def carve_filter(sr: float) -> np.ndarray:
+    """Second-order sections of the carved part: the voice's band (two-pole band-pass) plus the air's share."""
+    b1, a1 = butter(1, CARVE_BAND, btype="bandpass", fs=sr)
+    b2, a2 = butter(1, AIR_EDGE, btype="highpass", fs=sr)
+    return tf2sos(np.polyadd(np.polymul(b1, a2), AIR_SHARE * np.polymul(b2, a1)), np.polymul(a1, a2))
+
+
 def carve(backing: np.ndarray, voice: np.ndarray, sr: int, depth_db: float) -> np.ndarray:
     """Dip planar ``backing`` (channels, samples) in place around the voice's band while ``voice`` sounds."""
     if depth_db <= 0.05 or backing.size == 0:
@@ -53,13 +66,13 @@ def carve(backing: np.ndarray, voice: np.ndarray, sr: int, depth_db: float) -> n
     if not act.any():
         return backing
     amount = 1.0 - 10.0 ** (-depth_db * act / 20.0)  # fraction of the band taken away, per hop
-    sos = butter(1, CARVE_BAND, btype="bandpass", fs=sr, output="sos")
+    sos = carve_filter(sr)
     each(lambda channel: _carve_channel(channel, amount, sos), list(backing), backing.shape[1])
     return backing
 
 
 def _carve_channel(x: np.ndarray, amount: np.ndarray, sos: np.ndarray) -> None:
-    """One channel of :func:`carve`, in place: ``amount`` of ``sos``'s band taken away, per hop."""
+    """One channel of :func:`carve`, in place: ``amount`` of ``sos``'s band (and air) taken away, per hop."""
     centres = np.arange(len(amount)) * _HOP + _HOP / 2
     zi = np.zeros((sos.shape[0], 2))
     n = len(x)

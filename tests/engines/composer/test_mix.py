@@ -63,6 +63,7 @@ def test_backing_makes_room_in_the_vocal_band_while_words_are_sung(engine, monke
     sr = carved.sample_rate
     a, b = carved.stems["instrumental"].mean(axis=1), plain.stems["instrumental"].mean(axis=1)
     drop = band_db(a, sr, 1000.0, 4000.0) - band_db(b, sr, 1000.0, 4000.0)
+    air = band_db(a, sr, 6000.0, 12000.0) - band_db(b, sr, 6000.0, 12000.0)
     lows = band_db(a, sr, 0.0, 200.0) - band_db(b, sr, 0.0, 200.0)
     t = (np.arange(len(drop)) + 0.5) * 0.05
     words = carved.meta.lyrics_timing
@@ -74,7 +75,24 @@ def test_backing_makes_room_in_the_vocal_band_while_words_are_sung(engine, monke
     assert during.sum() > 100 and after.sum() > 20 and before.sum() > 20
     assert np.median(drop[during]) < -2.5, "the backing's vocal band dips while words are sung"
     assert np.median(drop[after]) > -0.3 and np.median(drop[before]) > -0.3, "and comes back when the voice rests"
+    assert -np.median(drop[during]) > -np.median(air[during]) > 2.5, "the air dips too, less than the band"
+    assert np.median(air[after]) > -0.3 and np.median(air[before]) > -0.3, "and comes back"
     assert np.median(lows[during]) > -0.5, "the lows are not cut: no blanket volume drop"
+
+
+def test_the_carve_never_boosts() -> None:
+    from scipy.signal import sosfreqz
+
+    from openproducer.engines.composer.balance import carve_filter
+
+    f, h = sosfreqz(carve_filter(44100.0), worN=8192, fs=44100.0)
+    for k in (0.2, 0.6, 0.75):  # the fraction taken away: 2 to 12 dB
+        gain = 20 * np.log10(np.abs(1.0 - k * h))
+        assert gain.max() < 0.01
+        assert gain[np.argmin(np.abs(f - 100.0))] > -0.2, "the lows stay"
+        assert gain[np.argmin(np.abs(f - 1800.0))] < 20 * np.log10(1 - k) + 1.0, "the band's full cut"
+        full = 20 * np.log10(1 - k)
+        assert 0.9 * full < gain[np.argmin(np.abs(f - 9000.0))] < 0.6 * full, "the air's share of the cut"
 
 
 def parts_and_onsets(score: dict, kind: str) -> tuple[int, float]:
