@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from openproducer.engines.base import (
     guarded_render,
 )
 
-from . import edits, restyle
+from . import edits, restyle, speaker
 from .balance import carve, set_level, sung_spans
 from .compose import create_score
 from .lyrics import parse_lyrics
@@ -32,7 +33,7 @@ from .requested import drop_avoided, fit_voice_range, melody_register, requested
 from .score import key_name, lyrics_timing, meta_sections
 from .seeds import rng_for
 from .segments import score_in_form
-from .singer import choose_voice, espeak_available, register_for
+from .singer import ALL_VOICES, choose_voice, espeak_available, register_for
 from .vocals import sing
 
 SOUNDFONT_CANDIDATES = (
@@ -85,6 +86,9 @@ class ComposerEngine:
             self._handle.load()
         except RuntimeError as exc:
             raise EngineError(str(exc)) from exc
+        if espeak_available():  # each voice's espeak-ng helper, started in the background
+            threading.Thread(target=speaker.prestart, args=(list(ALL_VOICES),), name="espeak-prestart",
+                             daemon=True).start()
 
     def close(self) -> None:
         self._handle.close()

@@ -286,6 +286,7 @@ def clear_cache() -> None:
 
 
 ESPEAK_VOICES = {"female": ("en-us+f3", "en-us+f2", "en-us+f4"), "male": ("en-us", "en-us+m3", "en-us+m7")}
+ALL_VOICES = ESPEAK_VOICES["female"] + ESPEAK_VOICES["male"]
 MALE_REGISTER = -12
 
 

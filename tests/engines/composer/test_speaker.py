@@ -40,3 +40,17 @@ def test_the_helper_speaks_as_the_command_does() -> None:
 def test_a_voice_without_a_helper_goes_to_the_command() -> None:
     assert speaker.speak("[[k'A]]", "no-such-voice-xx") is None
     assert speaker.speak("two\nlines", "en-us") is None
+
+
+def test_prestarted_helpers_wait_idle_one_per_voice() -> None:
+    speaker.close_all()
+    voices = ["en-us+f3", "en-us+m3"]
+    speaker.prestart(voices)
+    speaker.prestart(voices)  # a voice with a helper gets no second one
+    with speaker._lock:
+        idle = [helper.voice for helper in speaker._idle.values()]
+        assert all(idle.count(v) == 1 and speaker._count[v] == 1 for v in voices)
+    assert speaker.speak("[[h@l'oU]]", "en-us+f3") is not None
+    with speaker._lock:  # spoken by the waiting helper: no second one was started
+        assert speaker._count["en-us+f3"] == 1
+    speaker.close_all()
