@@ -12,7 +12,7 @@ from openproducer.engines.base import EngineRequest
 
 from .arrange import arrange
 from .compose import add_harmony, compose
-from .form import SectionPlan, bars_for_seconds, fit_length, instrumental_form, lyric_form
+from .form import SectionPlan, bars_for_seconds, fit_length, instrumental_form, lyric_form_within
 from .harmony import section_chords
 from .lyrics import parse_lyrics
 from .melody import MelodyWriter
@@ -54,8 +54,9 @@ def extend(parent: dict[str, Any], request: EngineRequest, rng: np.random.Genera
     cont_seconds = starts_at + add - b0 * bs
     lines = parse_lyrics(request.lyrics) if request.lyrics.strip() and not request.make_instrumental else []
     if lines:
-        plan = [s for s in lyric_form(lines, style.bpm, bpb) if s.lines or s.kind != "intro"]
-        plan = fit_length(plan, bars_for_seconds(cont_seconds, style.bpm, bpb))
+        target = bars_for_seconds(cont_seconds, style.bpm, bpb)
+        plan = [s for s in lyric_form_within(lines, style.bpm, bpb, target) if s.lines or s.kind != "intro"]
+        plan = fit_length(plan, target)
     else:
         plan = continuation_plan(bars_for_seconds(cont_seconds, style.bpm, bpb), request.instruction)
     mel = parent.get("melody")

@@ -137,6 +137,15 @@ def fit_length(plan: list[SectionPlan], target_bars: int) -> list[SectionPlan]:
     return plan
 
 
+def lyric_form_within(sections: list[LyricSection], bpm: float, bpb: int, target_bars: int) -> list[SectionPlan]:
+    """:func:`lyric_form`, in plain time when half time (a fast song) would make the sung bars outlast
+    ``target_bars``."""
+    plan = lyric_form(sections, bpm, bpb)
+    if vocal_pace(bpm) > 1 and sum(s.bars for s in plan if s.lines) > target_bars:
+        plan = lyric_form(sections, bpm, bpb, pace=1)
+    return plan
+
+
 def plan_form(
     lyric_sections: list[LyricSection] | None, bpm: float, length: float | None, bpb: int = 4
 ) -> tuple[list[SectionPlan], float]:
@@ -148,9 +157,7 @@ def plan_form(
         plan = lyric_form(lyric_sections, bpm, bpb)
         if length:
             target = bars_for_seconds(length, bpm, bpb)
-            if vocal_pace(bpm) > 1 and sum(s.bars for s in plan if s.lines) > target:
-                plan = lyric_form(lyric_sections, bpm, bpb, pace=1)
-            plan = fit_length(plan, target)
+            plan = fit_length(lyric_form_within(lyric_sections, bpm, bpb, target), target)
         bars = sum(s.bars for s in plan)
         duration = max(length or 0.0, bars * bar_seconds(bpm, bpb) + TAIL_SECONDS)
         return plan, duration

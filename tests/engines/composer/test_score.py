@@ -228,3 +228,16 @@ def test_half_time_rhythm_is_the_eighth_note_rhythm_doubled() -> None:
         return float(np.mean([abs(n[0] - round(n[0])) < 1e-6 for n in score["melody"]["notes"]]))
 
     assert on_beats(fast) >= 0.9 and on_beats(held) <= 0.8
+
+
+def test_an_extension_of_a_fast_song_keeps_its_requested_length() -> None:
+    from openproducer.engines.base import EngineRequest, Operation
+    from openproducer.engines.composer.edits import extend
+
+    parent = score_for("fast punk rock, 176 bpm", seed=3, length=40.0)
+    request = EngineRequest(operation=Operation.EXTEND, lyrics=SONG, starts_at=30.0, length=40.0, seed=4)
+    out = extend(parent, request, rng_for(4, "extend"))
+    # in half time these lines would run the song to ~100 s; held to 40 s more they are sung in eighth notes
+    assert out["duration"] == pytest.approx(30.0 + 40.0, abs=1.5)
+    late = [n for n in out["melody"]["notes"] if n[0] * 60.0 / out["bpm"] >= 30.0]
+    assert late and max(n[0] + n[1] for n in late) * 60.0 / out["bpm"] <= out["duration"]
