@@ -31,6 +31,7 @@ _HOP = 256
 _LOOKAHEAD_S = 0.025
 _HOLD_S = 0.18
 _CHUNK = 1 << 15
+_LEVEL_CHUNK = 1 << 18  # samples filtered at a time when measuring a level
 _DECIMATE = 2  # the level is measured on every 2nd sample (22 kHz: the weighting's shelf is at 1.5 kHz)
 
 
@@ -86,9 +87,17 @@ def _carve_channel(x: np.ndarray, amount: np.ndarray, sos: np.ndarray) -> None:
         x[a:b] -= (band * np.interp(np.arange(a, b), centres, amount)).astype(np.float32)
 
 
-def weighted_power(x: np.ndarray, sr: float) -> np.ndarray:
-    """K-weighted ``x`` (mono), squared."""
-    return sosfilt(k_weighting(float(sr)), x.astype(np.float64)) ** 2
+def mean_weighted_power(x: np.ndarray, sr: float, mask: np.ndarray) -> float:
+    """Mean of K-weighted mono ``x`` squared over the samples where ``mask`` holds, filtered chunk by
+    chunk (the filter's state carried across): no float64 copy of a whole song."""
+    sos = k_weighting(float(sr))
+    zi = np.zeros((sos.shape[0], 2))
+    total = 0.0
+    for a in range(0, len(mask), _LEVEL_CHUNK):
+        y, zi = sosfilt(sos, x[a: a + _LEVEL_CHUNK].astype(np.float64), zi=zi)
+        y = y[mask[a: a + _LEVEL_CHUNK]]
+        total += float(np.dot(y, y))
+    return total / max(int(np.count_nonzero(mask)), 1)
 
 
 def sung_mask(spans: list[tuple[float, float]], n: int, sr: float) -> np.ndarray:
@@ -104,7 +113,7 @@ def level_difference(voice: np.ndarray, backing: np.ndarray, sr: float, spans: l
     mask = sung_mask(spans, n, sr)
     if not mask.any():
         return 0.0
-    v, b = each(lambda x: float(np.mean(weighted_power(x[:n], sr)[mask])), [voice, backing], n)
+    v, b = each(lambda x: mean_weighted_power(x[:n], sr, mask), [voice, backing], n)
     return 10.0 * np.log10((v + 1e-20) / (b + 1e-20))
 
 
