@@ -10,12 +10,17 @@ between requests). :func:`guarded_http_protocol` closes both:
   byte arrived → ``408`` and the connection closes (silently when nothing arrived at all).
 
 The body has its own size and time limits in :mod:`openproducer.api.middleware`.
+
+A connection closed while its client is still sending a request (a refused head, a body too slow
+or too large) closes gracefully (:class:`_LingeringClose`): closing a socket with unread input makes
+the kernel answer with a reset, which can wipe out the error answer before the client reads it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from typing import Any
 
 from openproducer.core.config import Settings
@@ -32,6 +37,53 @@ def _raw_error(status: int, type_: str, message: str) -> bytes:
         f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
     )
     return head.encode("ascii") + body
+
+
+_LINGER_S = 1.0  # how long a connection closed mid-request still reads (and drops) its client's input
+
+
+class _LingeringClose:
+    """A transport whose ``close()``, while ``mid_request()`` holds, half-closes instead: the answer is
+    flushed and the write side shut (the client reads it, then end of stream), what the client still
+    sends is read and dropped, and the socket closes when the client closes its side (asyncio does,
+    on end of input) or :data:`_LINGER_S` later. Any other close is immediate. Everything else is
+    the wrapped transport's."""
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop,
+                 mid_request: Callable[[], bool]) -> None:
+        self._transport = transport
+        self._loop = loop
+        self._mid_request = mid_request
+        self._timer: asyncio.TimerHandle | None = None
+        self.lingering = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+    def is_closing(self) -> bool:
+        return self.lingering or self._transport.is_closing()
+
+    def close(self) -> None:
+        if self.lingering or self._transport.is_closing():
+            return
+        if not self._mid_request() or not self._transport.can_write_eof():
+            self._transport.close()
+            return
+        self.lingering = True
+        try:
+            self._transport.write_eof()
+        except (OSError, RuntimeError):
+            self.end()
+            return
+        self._transport.resume_reading()
+        self._timer = self._loop.call_later(_LINGER_S, self.end)
+
+    def end(self) -> None:
+        """Close now (the linger's end, or the connection is gone)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._transport.close()
 
 
 def guarded_http_protocol(max_header_bytes: int, header_timeout_s: float) -> type[asyncio.Protocol]:
@@ -54,18 +106,22 @@ def guarded_http_protocol(max_header_bytes: int, header_timeout_s: float) -> typ
         _read_bytes = 0
         _heads_done = 0
         _refused = False
+        _mid_request = False  # a request's first byte has arrived and its last has not
         _head_timer: asyncio.TimerHandle | None = None
 
         def connection_made(self, transport: asyncio.BaseTransport) -> None:  # type: ignore[override]
             super().connection_made(transport)  # type: ignore[arg-type]
+            self.transport = _LingeringClose(self.transport, self.loop,
+                                             lambda: self._mid_request or self._refused)
             self._arm()
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._disarm()
+            self.transport.end()
             super().connection_lost(exc)
 
         def data_received(self, data: bytes) -> None:
-            if self._refused:
+            if self._refused or self.transport.lingering:
                 return
             heads_before = self._heads_done
             self._read_bytes = len(data)
@@ -83,7 +139,7 @@ def guarded_http_protocol(max_header_bytes: int, header_timeout_s: float) -> typ
             if self._refused:
                 return
             super().on_message_begin()
-            self._in_head, self._began, self._head_bytes = True, True, 0
+            self._in_head, self._began, self._head_bytes, self._mid_request = True, True, 0, True
             self._disarm()  # the connection's idle timer; data_received arms one if this head is split
 
         def on_headers_complete(self) -> None:
@@ -105,6 +161,7 @@ def guarded_http_protocol(max_header_bytes: int, header_timeout_s: float) -> typ
                 super().on_body(body)
 
         def on_message_complete(self) -> None:
+            self._mid_request = False
             if not self._refused:
                 super().on_message_complete()
 

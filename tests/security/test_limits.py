@@ -302,3 +302,51 @@ def test_slow_but_steady_keep_alive_clients_are_not_cut_off(live: LiveServer) ->
         for _ in range(4):
             assert client.get("/healthz").status_code == 200
             time.sleep(HEADER_TIMEOUT_S / 2)
+
+
+class _FakeTransport:
+    """What _LingeringClose does to a socket, recorded."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+        self.closing = False
+
+    def is_closing(self) -> bool:
+        return self.closing
+
+    def can_write_eof(self) -> bool:
+        return True
+
+    def write_eof(self) -> None:
+        self.calls.append("write_eof")
+
+    def resume_reading(self) -> None:
+        self.calls.append("resume_reading")
+
+    def close(self) -> None:
+        self.calls.append("close")
+        self.closing = True
+
+
+def test_a_connection_closed_mid_request_half_closes_and_lingers() -> None:
+    import asyncio
+
+    from openproducer.api import server
+
+    loop = asyncio.new_event_loop()
+    try:
+        mid = [True]
+        raw = _FakeTransport()
+        lingering = server._LingeringClose(raw, loop, lambda: mid[0])
+        lingering.close()  # the client is still sending: answer flushed, write side shut, input still read
+        assert raw.calls == ["write_eof", "resume_reading"] and lingering.is_closing() and lingering.lingering
+        lingering.close()
+        assert raw.calls == ["write_eof", "resume_reading"]
+        loop.run_until_complete(asyncio.sleep(server._LINGER_S + 0.2))  # nobody closed it: the linger ends
+        assert raw.calls[-1] == "close"
+        idle = _FakeTransport()
+        mid[0] = False
+        server._LingeringClose(idle, loop, lambda: mid[0]).close()  # between requests: closed at once
+        assert idle.calls == ["close"]
+    finally:
+        loop.close()
