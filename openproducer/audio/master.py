@@ -53,7 +53,7 @@ def _above(x: np.ndarray, level: float) -> np.ndarray:
     return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
-def _peak(x: np.ndarray) -> float:
+def sample_peak(x: np.ndarray) -> float:
     """The largest absolute sample, without a temporary copy of the audio."""
     return float(max(np.max(x), -np.min(x))) if x.size else 0.0
 
@@ -64,7 +64,7 @@ def _true_peak_planar(x: np.ndarray, threshold: float = 0.7) -> float:
     Inter-sample peaks only matter next to large samples, so only the gaps next to
     samples above ``threshold`` times the sample peak are interpolated.
     """
-    peak = _peak(x)
+    peak = sample_peak(x)
     if peak == 0.0:
         return 0.0
     return max(peak, *each(lambda row: _row_true_peak(row, peak * threshold), list(x), x.shape[1]))
@@ -164,7 +164,7 @@ def master_planar(audio: np.ndarray, sr: int, mastered: bool = True) -> tuple[np
     """
     x = np.ascontiguousarray(audio, dtype=np.float32)
     ceiling = db_to_gain(CEILING_DBFS)
-    peak = _peak(x)
+    peak = sample_peak(x)
     if peak == 0.0:
         return x, {"mastered": mastered, "lufs": None, "true_peak_dbfs": None, "silent": True}
     if not mastered:
@@ -181,7 +181,7 @@ def master_planar(audio: np.ndarray, sr: int, mastered: bool = True) -> tuple[np
     tp = _true_peak_planar(out) * expected_gain
     limited = tp > ceiling
     if limited:
-        overshoot = tp / (_peak(out) * expected_gain)
+        overshoot = tp / (sample_peak(out) * expected_gain)
         _limit(out, ceiling * db_to_gain(-0.5) / overshoot / expected_gain, sr)
     lufs = integrated_loudness(out, sr)
     out *= np.float32(db_to_gain(TARGET_LUFS - lufs))  # the last gain step
@@ -190,12 +190,12 @@ def master_planar(audio: np.ndarray, sr: int, mastered: bool = True) -> tuple[np
         if tp <= ceiling:
             break
         limited = True
-        overshoot = tp / _peak(out)
+        overshoot = tp / sample_peak(out)
         _limit(out, ceiling * db_to_gain(-0.1) / overshoot, sr)
     np.clip(out, -ceiling, ceiling, out=out)
     return out, {
         "mastered": True, "lufs": TARGET_LUFS, "true_peak_dbfs": round(float(20 * np.log10(tp)), 2),
-        "sample_peak_dbfs": round(float(20 * np.log10(_peak(out))), 2), "limited": bool(limited),
+        "sample_peak_dbfs": round(float(20 * np.log10(sample_peak(out))), 2), "limited": bool(limited),
     }
 
 

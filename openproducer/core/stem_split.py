@@ -95,7 +95,7 @@ def _render_groups(score: dict[str, Any], n: int, sr: int, soundfont: Path,
             groups.setdefault(instrument_group(track), []).append(track)
     spb = seconds_per_beat(score)
     # where the song's synths were cut (a song made before the cut was recorded: not cut)
-    at = (score.get("synth_cuts") or {}).get("instrumental") if "synth_cuts" in score else None
+    at = (score.get("synth_cuts") or {}).get("instrumental")
     out = {}
     for name, tracks in sorted(groups.items()):
         played = render_parts(handle, tracks, spb, n, sr, room, at)

@@ -23,6 +23,8 @@ from typing import Any
 import fluidsynth
 import numpy as np
 
+from openproducer.audio.master import sample_peak
+
 from .mixing import Mix, room_settings
 from .score import all_tracks, seconds_per_beat
 
@@ -223,7 +225,7 @@ def render_tracks(handle: SoundfontHandle, tracks: list[dict[str, Any]], spb: fl
             step = min(_TAIL_STEP, n_samples - pos)
             _write_float(raw, step, left, pos, 1, right, pos, 1)
             pos += step
-            if _active_voices(raw) == 0 and _peak(out[:, pos - step: pos]) < _QUIET:
+            if _active_voices(raw) == 0 and sample_peak(out[:, pos - step: pos]) < _QUIET:
                 break
     finally:
         handle.retire(synth, sample_rate, sorted({(int(t.get("bank", 0)), int(t["program"])) for t in tracks}))
@@ -231,10 +233,6 @@ def render_tracks(handle: SoundfontHandle, tracks: list[dict[str, Any]], spb: fl
     if fade:
         out[:, -fade:] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)[None, :]
     return out
-
-
-def _peak(x: np.ndarray) -> float:
-    return float(max(np.max(x), -np.min(x))) if x.size else 0.0
 
 
 def render_parts(handle: SoundfontHandle, tracks: list[dict[str, Any]], spb: float, n_samples: int,
