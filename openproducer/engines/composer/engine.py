@@ -28,7 +28,7 @@ from .lyrics import parse_lyrics
 from .mixing import Mix, process_instrumental, vocal_balance
 from .parents import parent_score
 from .prompt import read_prompt
-from .render import SoundfontHandle, collect_stems, release_memory, submit_stems
+from .render import SoundfontHandle, collect_stems, limit_heap_arenas, release_memory, submit_stems
 from .requested import drop_avoided, fit_voice_range, melody_register, requested_singer, shape_style
 from .score import key_name, lyrics_timing, meta_sections
 from .seeds import rng_for
@@ -82,6 +82,7 @@ class ComposerEngine:
         self._handle = SoundfontHandle(self.soundfont, self.sample_rate)
 
     def load(self) -> None:
+        limit_heap_arenas()
         try:
             self._handle.load()
         except RuntimeError as exc:
@@ -202,17 +203,27 @@ class ComposerEngine:
                                          balance.level_db)
             del backing
         score["duration"] = n / sr
+        vocals = None  # planar["vocals"] holds it, and is emptied below
         stems: dict[str, np.ndarray] = {}
-        total = np.zeros((2, n), dtype=np.float32)
+        total: np.ndarray | None = None
         for name in ("instrumental", "vocals"):  # one stem at a time, to keep few copies alive
             if name in kept:
                 stems[name] = np.asarray(kept[name], dtype=np.float32)
-                total += stems[name].T
+                part = stems[name].T
+                owned = False
             elif name in planar:
-                audio = planar.pop(name)
-                total += audio
-                stems[name] = interleaved(audio)
-                del audio
+                part = planar.pop(name)
+                stems[name] = interleaved(part)  # before the part is summed into (it may become the total)
+                owned = True
+            else:
+                continue
+            if total is None:  # the first stem's own planar buffer carries the sum (no third buffer)
+                total = part if owned else np.array(part, dtype=np.float32, order="C")  # a kept stem stays as it is
+            else:
+                total += part
+            del part
+        if total is None:
+            total = np.zeros((2, n), dtype=np.float32)
         return stems, total
 
     def _meta(self, score: dict[str, Any], stems: dict[str, np.ndarray], mix: np.ndarray, sr: int, profile: str,

@@ -163,3 +163,20 @@ def test_progress_moves_through_the_render(engine: ComposerEngine) -> None:
     engine.render(EngineRequest(Operation.CREATE, sound="ambient pads", make_instrumental=True, length=8.0, seed=3),
                   lambda f, s: seen.append((f, s)))
     assert [stage for _, stage in seen] == ["reading prompt", "rendering", "playing", "mixing", "mastering", "done"]
+
+
+@pytest.mark.parametrize("op", [Operation.CREATE, Operation.SWAP_VOCALS, Operation.SWAP_SOUND])
+def test_an_unmastered_mix_is_its_stems_summed(engine: ComposerEngine, sung_parent, op: Operation) -> None:
+    """The stems, rendered or kept from the parent, add up to the mix (here only scaled to its ceiling),
+    and a kept stem is left as the parent has it."""
+    parent = as_parent(sung_parent)
+    before = {name: stem.copy() for name, stem in parent.stems.items()}
+    kwargs = {"sound": "lofi hip hop, 80 bpm", "lyrics": "[verse]\nstay a while and sing", "length": 12.0} \
+        if op is Operation.CREATE else {"parent": parent, "lyrics": "[verse]\nstay a while and sing"}
+    res = make(engine, operation=op, seed=6, mastered=False, **kwargs)
+    assert set(res.stems) == {"instrumental", "vocals"}
+    total = (res.stems["instrumental"].astype(np.float64) + res.stems["vocals"]).ravel()
+    gain = float(np.dot(res.mix.ravel(), total) / np.dot(total, total))
+    assert 0.2 < gain < 5.0
+    assert np.max(np.abs(res.mix.ravel() - gain * total)) < 1e-5
+    assert all(np.array_equal(parent.stems[name], stem) for name, stem in before.items())

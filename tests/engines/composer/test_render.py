@@ -85,3 +85,19 @@ def test_used_synths_make_way_for_spares_that_play_the_same(engine) -> None:
     finally:
         handle.close()
     assert not handle._spares and handle._keeper is None
+
+
+def test_collected_parts_are_let_go(engine) -> None:
+    import gc
+    import weakref
+
+    tracks = [{**t, "stem": "instrumental"} for t in _tracks(32)]
+    score = {"duration": 34 * SPB, "bpm": 120, "time_signature": [4, 4], "tracks": tracks}
+    jobs = render.submit_stems(engine._handle, score, ("instrumental",), SR)
+    assert len(jobs) == 2  # cut in time: two parts
+    second = weakref.ref(jobs[1][1].result())
+    first = jobs[0][1].result().copy()
+    out = render.collect_stems(jobs)
+    gc.collect()
+    assert jobs == [] and second() is None  # the part summed into the other is freed, not held by its future
+    assert not np.array_equal(out["instrumental"], first)  # the second part was added
