@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import os
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -47,7 +48,7 @@ _BLOCK = 64  # FluidSynth's block: events take effect on its boundaries
 _TAIL_STEP = 4096  # samples rendered at a time once every note is off
 _QUIET = 1e-5  # -100 dBFS, a third of a 16-bit step: a tail under it is left out
 _SPLIT_FROM_NOTES = 8  # a stem with fewer notes is played by one synth
-HEAP_ARENAS = 2  # glibc malloc arenas a process that renders keeps (see limit_heap_arenas)
+HEAP_ARENAS = max(2, os.cpu_count() or 2)  # glibc malloc arenas a rendering process keeps: one per core
 _M_ARENA_MAX = -8  # mallopt's parameter number (malloc.h)
 try:
     _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
@@ -62,8 +63,9 @@ def limit_heap_arenas(count: int = HEAP_ARENAS) -> bool:
     A thread that allocates while another holds an arena's lock gets an arena of its own (up to
     eight per core). A render allocates on many threads (synths, the singer's, the channels'),
     and the blocks of a few megabytes each one frees stay resident in its arena, over the heap's
-    high-water mark for the next song: a 3-minute render's peak was 620 MB with the default, 540
-    with two arenas, at the same speed (``bench/engine_speed.py``). Arenas already made are kept.
+    high-water mark for the next song: on two cores a 3-minute render's peak was 620 MB with the
+    default, 540 with two arenas, at the same speed (``bench/engine_speed.py``). One arena per core
+    keeps threads that run at once from waiting on each other's. Arenas already made are kept.
     """
     return _mallopt is not None and bool(_mallopt(_M_ARENA_MAX, int(count)))
 
