@@ -210,18 +210,15 @@ class ComposerEngine:
             if name in kept:
                 stems[name] = np.asarray(kept[name], dtype=np.float32)
                 part = stems[name].T
-                owned = False
             elif name in planar:
                 part = planar.pop(name)
                 stems[name] = interleaved(part)  # before the part is summed into (it may become the total)
-                owned = True
             else:
                 continue
-            if total is None:  # the first stem's own planar buffer carries the sum (no third buffer)
-                total = part if owned else np.array(part, dtype=np.float32, order="C")  # a kept stem stays as it is
+            if total is None:  # a rendered stem's own planar buffer carries the sum (no third buffer)
+                total = np.array(part, dtype=np.float32, order="C") if name in kept else part  # kept stays as it is
             else:
                 total += part
-            del part
         if total is None:
             total = np.zeros((2, n), dtype=np.float32)
         return stems, total

@@ -306,16 +306,14 @@ def submit_stems(handle: SoundfontHandle, score: dict[str, Any], stems: tuple[st
 
 
 def collect_stems(jobs: list[tuple[str, Future]]) -> dict[str, np.ndarray]:
-    """Planar (2, n) stems: each stem's track groups summed in place, in a fixed order.
+    """Planar (2, n) stems: each stem's parts summed in place, in a fixed order.
 
     Empties ``jobs``: a finished future holds its samples, and a part summed into another
     would otherwise stay alive (a 3-minute part is up to 64 MB) for as long as the list."""
     out: dict[str, np.ndarray] = {}
-    jobs.reverse()
     while jobs:
-        stem, fut = jobs.pop()
+        stem, fut = jobs.pop(0)
         audio = fut.result()
-        del fut
         if stem in out:
             out[stem] += audio
         else:

@@ -120,9 +120,7 @@ def speak(text: str, voice: str) -> np.ndarray | None:
         helper.close()
         _retire(voice)
         return None
-    with _lock:
-        _idle[id(helper)] = helper
-        _lock.notify_all()
+    _put_back(helper)
     return samples
 
 
@@ -139,9 +137,14 @@ def prestart(voices: list[str]) -> None:
         except OSError:
             _retire(voice)
             continue
-        with _lock:
-            _idle[id(helper)] = helper
-            _lock.notify_all()
+        _put_back(helper)
+
+
+def _put_back(helper: _Helper) -> None:
+    """``helper`` waits idle for the next syllable of its voice."""
+    with _lock:
+        _idle[id(helper)] = helper
+        _lock.notify_all()
 
 
 def close_all() -> None:
