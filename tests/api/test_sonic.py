@@ -12,7 +12,7 @@ from musicapi import MusicAPI, PollOptions, SonicCreateParams
 from musicapi._errors import MusicAPIError
 from musicapi._types import CreatePersonaParams
 
-from openproducer.audio.analyse import analyse_audio
+from openproducer.audio.analyse import ANALYSIS_SR, mono_at
 from openproducer.audio.master import integrated_loudness
 from openproducer.store.tables import Clip
 from tests.support.audio import fetch_wav, rms_dbfs, tempo
@@ -129,8 +129,8 @@ def test_extend_answers_the_new_part_and_concat_joins_it(server, sdk, song):
     parent_row, _ = stored(server, parent.clip_id)
     assert row.meta["offset_s"] == pytest.approx(6.0) and row.meta["bpm"] == parent_row.meta["bpm"]
     assert row.meta["key"] == parent_row.meta["key"], "the extension continues in the parent's key"
-    found = analyse_audio(part, sr)
-    assert found.key.split()[0] in (parent_row.meta["key"].split()[0], _relative(parent_row.meta["key"]))
+    shifts = _pitch_class_shifts(part, head, sr)
+    assert int(np.argmax(shifts)) == 0 and shifts[0] >= 0.8, f"the part sounds in the parent's key: {shifts}"
     assert abs(tempo(part, sr, parent_row.meta["bpm"]) - parent_row.meta["bpm"]) <= 0.04 * parent_row.meta["bpm"]
 
     joined = sdk.sonic.generate_and_wait(SonicCreateParams(task_type="concat_music",
@@ -158,11 +158,17 @@ def _chroma_match(a: np.ndarray, b: np.ndarray, sr: int) -> float:
     return float(np.mean(found))
 
 
-def _relative(key: str) -> str:
-    names = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]
-    tonic, mode = key.split()
-    shift = 9 if mode == "major" else 3
-    return names[(names.index(tonic) + shift) % 12]
+def _pitch_class_shifts(a: np.ndarray, b: np.ndarray, sr: int) -> list[float]:
+    """Correlation of ``a``'s mean chroma, moved down by 0..11 semitones, with ``b``'s.
+
+    Two passages in one key peak at no shift (0.88-0.98 on the test songs; any other shift <= 0.68).
+    A key label would not do: Krumhansl-Schmuckler names the dominant for one extension in eight.
+    """
+    import librosa
+
+    a_mean, b_mean = (librosa.feature.chroma_cqt(y=mono_at(x, sr), sr=ANALYSIS_SR, hop_length=2048).mean(axis=1)
+                      for x in (a, b))
+    return [round(float(np.corrcoef(np.roll(a_mean, -k), b_mean)[0, 1]), 2) for k in range(12)]
 
 
 def test_negative_tags_leave_instruments_out(server, sdk):
