@@ -22,7 +22,9 @@ import numpy as np
 
 from openproducer.audio.encode import EncodeError, ffmpeg_command
 
-__all__ = ["BACKGROUND_NICE", "MP3_KBPS", "MP3_QUALITY", "Mp3Encoding", "Mp3Spare", "lame_args", "spare"]
+__all__ = [
+    "BACKGROUND_NICE", "MP3_KBPS", "MP3_QUALITY", "Mp3Encoding", "Mp3Spare", "lame_args", "lower_priority", "spare",
+]
 
 MP3_KBPS = 192
 # LAME's quality/speed trade-off (ffmpeg's -compression_level, LAME's -q: 0 best and slowest,
@@ -50,7 +52,7 @@ class Mp3Encoding:
         self._proc = subprocess.Popen(
             ffmpeg_command(args), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
-        _lower_priority(self._proc.pid)
+        lower_priority(self._proc.pid)
         self._stderr = b""
         self._thread: threading.Thread | None = None
 
@@ -93,8 +95,9 @@ class Mp3Encoding:
         shutil.rmtree(self._dir, ignore_errors=True)
 
 
-def _lower_priority(pid: int) -> None:
-    """Nice ``pid`` by BACKGROUND_NICE (where the system allows; otherwise it runs as it is)."""
+def lower_priority(pid: int) -> None:
+    """Nice ``pid`` by BACKGROUND_NICE (where the system allows; otherwise it runs as it is). On Linux
+    a thread's id (``threading.get_native_id``) nices that thread alone."""
     try:
         own = os.getpriority(os.PRIO_PROCESS, 0)
         os.setpriority(os.PRIO_PROCESS, pid, min(19, own + BACKGROUND_NICE))

@@ -37,7 +37,15 @@ _CONTENT_TYPES = {
     "video.mp4": "video/mp4",
 }
 _ROLES = {"mix.mp3": "mp3", "mix.wav": "wav", "cover.png": "image", "video.mp4": "video"}
-_ENCODERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="stem-flac")
+
+
+def _in_background() -> None:
+    """A stem encoder thread runs niced, as the MP3's ffmpeg does: the files a task answers SUCCESS
+    with (and the next song's render) come first, the stems take the cores' slack."""
+    mp3_encoder.lower_priority(threading.get_native_id())
+
+
+_ENCODERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="stem-flac", initializer=_in_background)
 
 
 @dataclass
@@ -69,7 +77,7 @@ def store_clip(blobs: BlobStore, draft: ClipDraft, media_token: str | None = Non
     to commit. The rest is stored just after the task answers SUCCESS, by :func:`_finish_later`.
 
     Stored here: the WAV, the cover and the score. The MP3 encodes in an ffmpeg started ahead (a
-    niced process) and the stems' FLAC on two threads while this thread writes the WAV; both are stored
+    niced process) and the stems' FLAC on two niced threads while this thread writes the WAV; both are stored
     after SUCCESS (a request or an edit that needs one sooner waits for it: :func:`ensure_media`,
     :func:`load_audio`). The MP4 is not made here: its key is recorded and :func:`ensure_media`
     makes it on its first request. Keys derive from the clip id fixed at submit, so a rerun

@@ -130,3 +130,23 @@ def test_an_old_clips_missing_stem_is_left_out_and_a_young_ones_is_waited_for(tm
     parent = produce.load_parent(services, _Row(files, created_ago_s=0.1))
     assert time.monotonic() - started >= 0.25
     assert set(parent.stems) == {"vocals"} and len(parent.stems["vocals"]) == SR
+
+
+def test_the_stems_encode_at_a_lower_priority_than_the_task(tmp_path, monkeypatch):
+    """The stems are stored after SUCCESS: their encoder threads are niced as the MP3's ffmpeg is, so a
+    two-clip task's second clip (and the next render) is not slowed by the first clip's stems."""
+    import os
+
+    seen: list[int] = []
+    real = encode.write_flac
+
+    def watched(path, audio, sr):  # type: ignore[no-untyped-def]
+        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        return real(path, audio, sr)
+
+    monkeypatch.setattr(encode, "write_flac", watched)
+    store_clip(LocalBlobStore(tmp_path / "media"), _draft("c-4"))
+    wait_for_pending(10)
+    own = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert len(seen) == 2 and all(nice >= min(19, own + 1) for nice in seen), (seen, own)
+    assert own == os.getpriority(os.PRIO_PROCESS, 0), "the calling thread keeps its priority"
