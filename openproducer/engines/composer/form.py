@@ -154,10 +154,11 @@ def plan_form(
     A fast song's lines are sung in half time unless that makes the sung bars outlast ``length``.
     """
     if lyric_sections:
-        plan = lyric_form(lyric_sections, bpm, bpb)
         if length:
             target = bars_for_seconds(length, bpm, bpb)
             plan = fit_length(lyric_form_within(lyric_sections, bpm, bpb, target), target)
+        else:
+            plan = lyric_form(lyric_sections, bpm, bpb)
         bars = sum(s.bars for s in plan)
         duration = max(length or 0.0, bars * bar_seconds(bpm, bpb) + TAIL_SECONDS)
         return plan, duration
